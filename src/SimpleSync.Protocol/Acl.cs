@@ -1,0 +1,144 @@
+using System.Text.Json;
+
+namespace SimpleSync.Protocol;
+
+/// <summary>
+/// One access rule. <see cref="User"/> is a user uuid or <c>*</c>; <see cref="Item"/> is an item
+/// uuid, <c>*</c>, or a prefix pattern ending in <c>*</c>; <see cref="Action"/> is an action or <c>*</c>.
+/// </summary>
+/// <param name="User">A user uuid or <c>*</c>.</param>
+/// <param name="Item">An item uuid, <c>*</c>, or a prefix ending in <c>*</c>.</param>
+/// <param name="Action">An action name or <c>*</c>.</param>
+/// <param name="Allow">Whether a matching event is accepted.</param>
+public sealed record AclRule(string User, string Item, string Action, bool Allow);
+
+/// <summary>The ACL document of <c>GET/PUT /acl</c>: rules in evaluation order.</summary>
+/// <param name="Rules">The rules; the first that matches decides.</param>
+public sealed record AclDocument(IReadOnlyList<AclRule> Rules);
+
+/// <summary>
+/// Parses and validates an ACL document strictly, collecting every problem keyed by its path
+/// (<c>rules[2].item</c>) so that an admin can fix a whole document in one go.
+/// </summary>
+public static class AclParser
+{
+    /// <summary>Parses UTF-8 JSON. Returns the rules, or null with at least one entry in <paramref name="errors"/>.</summary>
+    public static IReadOnlyList<AclRule>? Parse(ReadOnlySpan<byte> json, out Dictionary<string, string[]> errors)
+    {
+        errors = [];
+        JsonDocument doc;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
+            doc = JsonDocument.ParseValue(ref reader);
+            if (reader.Read())
+                throw new JsonException("unexpected data after the document");
+        }
+        catch (JsonException ex)
+        {
+            errors["$"] = [$"not valid JSON: {ex.Message}"];
+            return null;
+        }
+        using (doc)
+            return Parse(doc.RootElement, errors);
+    }
+
+    private static List<AclRule>? Parse(JsonElement root, Dictionary<string, string[]> errors)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            errors["$"] = ["must be an object with a \"rules\" array"];
+            return null;
+        }
+        JsonElement? rulesElement = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name == "rules" && rulesElement is null)
+                rulesElement = property.Value;
+            else
+                errors[property.Name] = [property.Name == "rules" ? "appears more than once" : "is not an ACL field"];
+        }
+        if (rulesElement is not { ValueKind: JsonValueKind.Array } array)
+        {
+            errors["rules"] = [rulesElement is null ? "is missing" : "must be an array"];
+            return null;
+        }
+
+        var rules = new List<AclRule>();
+        var index = 0;
+        foreach (var element in array.EnumerateArray())
+        {
+            if (ParseRule(element, $"rules[{index}]", errors) is { } rule)
+                rules.Add(rule);
+            index++;
+        }
+        return errors.Count == 0 ? rules : null;
+    }
+
+    private static AclRule? ParseRule(JsonElement element, string path, Dictionary<string, string[]> errors)
+    {
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            errors[path] = ["must be an object with user, item, action and allow"];
+            return null;
+        }
+        string? user = null, item = null, action = null;
+        bool? allow = null;
+        var before = errors.Count;
+        foreach (var property in element.EnumerateObject())
+        {
+            var key = $"{path}.{property.Name}";
+            switch (property.Name)
+            {
+                case "user": user = Pattern(property.Value, key, EventRules.MaxUserUuidLength, prefixAllowed: false, errors); break;
+                case "item": item = Pattern(property.Value, key, EventRules.MaxItemUuidLength, prefixAllowed: true, errors); break;
+                case "action": action = Pattern(property.Value, key, EventRules.MaxActionLength, prefixAllowed: false, errors); break;
+                case "allow":
+                    if (property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                        allow = property.Value.GetBoolean();
+                    else
+                        errors[key] = ["must be true or false"];
+                    break;
+                default:
+                    errors[key] = ["is not a rule field"];
+                    break;
+            }
+        }
+        foreach (var (name, value) in new (string, object?)[] { ("user", user), ("item", item), ("action", action), ("allow", allow) })
+        {
+            if (value is null && !errors.ContainsKey($"{path}.{name}"))
+                errors[$"{path}.{name}"] = ["is missing"];
+        }
+        return errors.Count == before ? new AclRule(user!, item!, action!, allow!.Value) : null;
+    }
+
+    private static string? Pattern(JsonElement value, string key, int maxLength, bool prefixAllowed, Dictionary<string, string[]> errors)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            errors[key] = ["must be a string"];
+            return null;
+        }
+        var text = value.GetString()!;
+        var problem = EventRules.CheckText(text, maxLength);
+        var star = text.IndexOf('*', StringComparison.Ordinal);
+        if (problem is null && star >= 0 && text != "*")
+        {
+            if (!prefixAllowed)
+                problem = "'*' is only allowed as the whole value";
+            else if (star != text.Length - 1)
+                problem = "'*' is only allowed as the whole value or at the end of a prefix";
+        }
+        if (problem is null)
+            return text;
+        errors[key] = [problem];
+        return null;
+    }
+}
+
+/// <summary>One entry of <c>GET /acl/history</c>: who set which rules when.</summary>
+/// <param name="Version">Grows by one with every change.</param>
+/// <param name="ChangedAt">When the change was made.</param>
+/// <param name="ChangedBy">The username of the admin (or <c>cli</c>) who made it.</param>
+/// <param name="Rules">The whole ACL as of this change.</param>
+public sealed record AclChange(long Version, DateTimeOffset ChangedAt, string ChangedBy, IReadOnlyList<AclRule> Rules);

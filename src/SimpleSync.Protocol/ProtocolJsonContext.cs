@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace SimpleSync.Protocol;
+
+/// <summary>
+/// Source-generated JSON metadata for the wire types. Strict on input: unknown members, missing
+/// required members and nulls where the type forbids them are errors, so bad input is refused
+/// rather than half-read.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    RespectNullableAnnotations = true,
+    RespectRequiredConstructorParameters = true,
+    AllowDuplicateProperties = false)]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(TokenResponse))]
+[JsonSerializable(typeof(CreateUserRequest))]
+[JsonSerializable(typeof(CreateUserResponse))]
+[JsonSerializable(typeof(UpdateUserRequest))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(AclDocument))]
+[JsonSerializable(typeof(List<AclChange>))]
+[JsonSerializable(typeof(List<UserInfo>))]
+[JsonSerializable(typeof(Event))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -1,0 +1,50 @@
+using SimpleSync.Auth;
+using SimpleSync.Errors;
+using SimpleSync.Http;
+using SimpleSync.Protocol;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Acl;
+
+internal static class AclEndpoints
+{
+    // An ACL is a short list of rules; a megabyte is thousands of them.
+    private const long MaxAclBytes = 1024 * 1024;
+
+    public static RouteGroupBuilder MapAcl(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/acl").RequireAuthorization(BearerAuthentication.AdminRole);
+        group.MapGet("/", GetAcl);
+        group.MapPut("/", PutAcl);
+        group.MapGet("/history", GetHistory);
+        return group;
+    }
+
+    private static async Task<IResult> GetAcl(IEventStore store, CancellationToken ct) =>
+        TypedResults.Ok(new AclDocument((await store.GetAclAsync(ct)).Rules));
+
+    /// <summary>PUT /acl: validated as a whole, then replaced in one transaction; an invalid ACL changes nothing.</summary>
+    private static async Task<IResult> PutAcl(HttpContext context, IEventStore store, TimeProvider time, ILogger<AclPolicy> logger)
+    {
+        var ct = context.RequestAborted;
+        using var body = await RequestBody.ReadAsync(context.Request, MaxAclBytes, ct);
+        var rules = AclParser.Parse(body.Span, out var errors)
+            ?? throw ApiException.Invalid($"the ACL is invalid: {FirstError(errors)}", errors);
+        var version = await store.ReplaceAclAsync(rules, context.User.Username(), time.GetUtcNow(), ct);
+        logger.LogInformation("ACL version {Version} set by {User} with {Count} rules", version, context.User.Username(), rules.Count);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<IResult> GetHistory(IEventStore store, CancellationToken ct)
+    {
+        var history = await store.GetAclHistoryAsync(ct);
+        return TypedResults.Ok(history.Select(v => new AclChange(v.Version, v.ChangedAt!.Value, v.ChangedBy!, v.Rules)).ToList());
+    }
+
+    public static string FirstError(IReadOnlyDictionary<string, string[]> errors)
+    {
+        var (key, problems) = errors.First();
+        var more = errors.Count > 1 ? $" (and {errors.Count - 1} more)" : "";
+        return $"{key}: {problems[0]}{more}";
+    }
+}

@@ -1,0 +1,84 @@
+using SimpleSync.Auth;
+using SimpleSync.Config;
+using SimpleSync.Errors;
+using SimpleSync.Http;
+using SimpleSync.Protocol;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Admin;
+
+internal static class UserEndpoints
+{
+    private const long MaxBodyBytes = 16 * 1024;
+
+    public static RouteGroupBuilder MapAdminUsers(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/admin/users").RequireAuthorization(BearerAuthentication.AdminRole);
+        group.MapGet("/", ListUsers);
+        group.MapPost("/", CreateUser);
+        group.MapPut("/{uuid}", UpdateUser);
+        return group;
+    }
+
+    private static async Task<IResult> ListUsers(IEventStore store, SimpleSyncOptions options, CancellationToken ct)
+    {
+        var users = await store.ListUsersAsync(ct);
+        return TypedResults.Ok(users.Select(u => new UserInfo(u.Uuid, u.Username, options.Auth.IsAdmin(u.Username), u.CreatedAt)).ToList());
+    }
+
+    /// <summary>POST /admin/users. A taken uuid or username is 400 with code "conflict", as the seed API says.</summary>
+    private static async Task<IResult> CreateUser(HttpContext context, IEventStore store, TimeProvider time, ILogger<StoredUser> logger)
+    {
+        var ct = context.RequestAborted;
+        var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.CreateUserRequest, MaxBodyBytes, ct);
+        ThrowIfInvalid(
+            ("uuid", UserRules.CheckUuid(request.Uuid)),
+            ("username", UserRules.CheckUsername(request.Username)),
+            ("password", UserRules.CheckPassword(request.Password)));
+        var user = new StoredUser(request.Uuid, request.Username, PasswordHasher.Hash(request.Password), PasswordHasher.NewStamp(), time.GetUtcNow());
+        await SeedStatus(() => store.CreateUserAsync(user, ct));
+        logger.LogInformation("User {Username} ({Uuid}) created by {Admin}", user.Username, user.Uuid, context.User.Username());
+        return TypedResults.Created($"/admin/users/{Uri.EscapeDataString(user.Uuid)}", new CreateUserResponse(user.Uuid));
+    }
+
+    /// <summary>PUT /admin/users/{uuid}: any change gives the user a new security stamp, revoking their tokens.</summary>
+    private static async Task<IResult> UpdateUser(string uuid, HttpContext context, IEventStore store, TimeProvider time, ILogger<StoredUser> logger)
+    {
+        var ct = context.RequestAborted;
+        var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.UpdateUserRequest, MaxBodyBytes, ct);
+        if (request.NewUsername is null && request.NewPassword is null)
+            throw ApiException.Invalid("give new_username, new_password or both");
+        ThrowIfInvalid(
+            ("new_username", request.NewUsername is null ? null : UserRules.CheckUsername(request.NewUsername)),
+            ("new_password", request.NewPassword is null ? null : UserRules.CheckPassword(request.NewPassword)));
+
+        var hash = request.NewPassword is null ? null : PasswordHasher.Hash(request.NewPassword);
+        var found = false;
+        await SeedStatus(async () =>
+            found = await store.UpdateUserAsync(uuid, request.NewUsername, hash, PasswordHasher.NewStamp(), time.GetUtcNow(), ct));
+        if (!found)
+            throw new ApiException(ErrorCodes.NotFound, $"no user with uuid '{uuid}'");
+        logger.LogInformation("User {Uuid} updated by {Admin}", uuid, context.User.Username());
+        return TypedResults.NoContent();
+    }
+
+    private static void ThrowIfInvalid(params (string Field, string? Problem)[] checks)
+    {
+        var errors = checks.Where(c => c.Problem is not null).ToDictionary(c => c.Field, c => new[] { c.Problem! });
+        if (errors.Count > 0)
+            throw ApiException.Invalid($"{errors.First().Key}: {errors.First().Value[0]}", errors);
+    }
+
+    /// <summary>The seed API answers a taken uuid or username with 400; the code still says "conflict".</summary>
+    private static async Task SeedStatus(Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (ApiException ex) when (ex.Code == ErrorCodes.Conflict)
+        {
+            throw new ApiException(ex.Code, ex.Message) { StatusOverride = StatusCodes.Status400BadRequest };
+        }
+    }
+}

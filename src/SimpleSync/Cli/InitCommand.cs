@@ -1,0 +1,73 @@
+using SimpleSync.Auth;
+using SimpleSync.Config;
+
+namespace SimpleSync.Cli;
+
+internal static class InitCommand
+{
+    public static CliCommand Command { get; } = new(
+        "init", "[--force]", "Write a commented default config and create the JWT secret.",
+        """
+        Writes simple-sync.toml (or the file named by --config) with every key at its default and
+        a comment saying what it does, then creates the JWT secret file (mode 0600) if it is missing.
+        An existing config is kept unless --force is given.
+        """,
+        0, 0, [], RunAsync) { Flags = ["--force"] };
+
+    private const string Template = """
+        # SimpleSync configuration. Every key can also be set with an environment variable
+        # SIMPLESYNC_<SECTION>_<KEY>, for example SIMPLESYNC_SERVER_LISTEN. Relative paths are
+        # relative to the directory the server is started from.
+
+        [server]
+        # Where to listen, as http://HOST:PORT. Put a reverse proxy in front for TLS.
+        listen = "http://127.0.0.1:8080"
+        # trace, debug, info, warning, error or none.
+        log_level = "info"
+
+        [storage]
+        # "sqlite" keeps everything in one file.
+        provider = "sqlite"
+        sqlite_path = "data/simple-sync.db"
+
+        [auth]
+        # Usernames that may manage users and the ACL.
+        admins = ["admin"]
+        # How long a token from POST /auth/token is valid: s, m, h or d.
+        token_lifetime = "7d"
+        # 32 random bytes (base64), created with mode 0600 on first start. Keep it secret and back it up.
+        jwt_secret_file = "data/jwt-secret"
+        # Failed logins allowed per client address within login_window before 429.
+        login_max_failures = 10
+        login_window = "5m"
+
+        [limits]
+        # Largest request body in bytes (413 above it).
+        max_body_bytes = 16777216
+        # Most events in one push (413 above it).
+        max_events_per_push = 10000
+        # Largest payload of one event in UTF-8 bytes (that event is rejected above it).
+        max_payload_bytes = 65536
+
+        """;
+
+    private static Task<int> RunAsync(CliContext cli)
+    {
+        var force = cli.Flag("--force");
+        var file = Path.GetFullPath(cli.Option("--config") ?? ConfigLoader.DefaultFile);
+        if (File.Exists(file) && !force)
+        {
+            cli.Error.WriteLine($"simple-sync init: {file} already exists; kept it (use --force to overwrite)");
+        }
+        else
+        {
+            File.WriteAllText(file, Template);
+            cli.Out.WriteLine($"wrote {file}");
+        }
+        var options = ConfigLoader.Load(file, cli.Environment);
+        var existed = File.Exists(options.Auth.JwtSecretFile);
+        SigningKey.LoadOrCreate(options.Auth.JwtSecretFile);
+        cli.Out.WriteLine($"{(existed ? "kept" : "created")} the JWT secret {options.Auth.JwtSecretFile}");
+        return Task.FromResult(CliApp.Ok);
+    }
+}

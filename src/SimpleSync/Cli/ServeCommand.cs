@@ -1,0 +1,26 @@
+using SimpleSync.Health;
+
+namespace SimpleSync.Cli;
+
+internal static class ServeCommand
+{
+    public static CliCommand Command { get; } = new(
+        "serve", "", "Run the server.",
+        """
+        Serves the HTTP API on server.listen until SIGTERM or Ctrl+C. On a store with no users it
+        creates the admin account and writes its password to 'initial-admin-password' next to the
+        JWT secret (data/ by default), printing only that file's path.
+        """,
+        0, 0, [], RunAsync);
+
+    private static async Task<int> RunAsync(CliContext cli)
+    {
+        var options = cli.LoadOptions();
+        await using var app = ServerApp.Build(options);
+        await app.StartAsync();
+        cli.Out.WriteLine($"simple-sync {HealthEndpoints.Version} listening on {string.Join(", ", app.Urls)} (store: {options.Storage.SqlitePath})");
+        await cli.Out.FlushAsync();
+        await app.WaitForShutdownAsync();
+        return CliApp.Ok;
+    }
+}

@@ -1,0 +1,70 @@
+using SimpleSync.Admin;
+using SimpleSync.Auth;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Cli;
+
+/// <summary>Offline user management on the configured store; safe while the server runs.</summary>
+internal static class UserCommands
+{
+    public static IReadOnlyList<CliCommand> Commands { get; } =
+    [
+        new("user add", "NAME [--uuid U]", "Create a user; the password is read from stdin.",
+            """
+            Creates user NAME. The password comes from the first line of standard input (or is asked
+            for without echo at a terminal), never from the command line. --uuid sets the user's uuid;
+            by default a new UUIDv7 is used. Prints the uuid.
+            """,
+            1, 1, ["--uuid"], AddAsync),
+        new("user passwd", "NAME", "Set a user's password from stdin; their old tokens stop working.",
+            "Reads the new password like 'user add' and gives the user a new security stamp, so every\ntoken issued before stops working.",
+            1, 1, [], PasswdAsync),
+        new("user list", "", "List users: uuid, username, admin, created.",
+            "Prints one tab-separated line per user, sorted by username.", 0, 0, [], ListAsync),
+    ];
+
+    private static async Task<int> AddAsync(CliContext cli)
+    {
+        var options = cli.LoadOptions();
+        var name = cli.Args[0];
+        var uuid = cli.Option("--uuid") ?? Guid.CreateVersion7().ToString();
+        Check("NAME", UserRules.CheckUsername(name));
+        Check("--uuid", UserRules.CheckUuid(uuid));
+        var password = cli.ReadPassword();
+        Check("password", UserRules.CheckPassword(password));
+        await using var store = ServerApp.OpenStore(options);
+        var user = new StoredUser(uuid, name, PasswordHasher.Hash(password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
+        await store.CreateUserAsync(user, CancellationToken.None);
+        cli.Out.WriteLine(uuid);
+        return CliApp.Ok;
+    }
+
+    private static async Task<int> PasswdAsync(CliContext cli)
+    {
+        var options = cli.LoadOptions();
+        var password = cli.ReadPassword();
+        Check("password", UserRules.CheckPassword(password));
+        await using var store = ServerApp.OpenStore(options);
+        var user = await store.FindUserByNameAsync(cli.Args[0], CancellationToken.None)
+            ?? throw new CommandFailedException($"no user named '{cli.Args[0]}'");
+        await store.UpdateUserAsync(user.Uuid, null, PasswordHasher.Hash(password), PasswordHasher.NewStamp(),
+            TimeProvider.System.GetUtcNow(), CancellationToken.None);
+        cli.Out.WriteLine($"changed the password of {user.Username}");
+        return CliApp.Ok;
+    }
+
+    private static async Task<int> ListAsync(CliContext cli)
+    {
+        var options = cli.LoadOptions();
+        await using var store = ServerApp.OpenStore(options);
+        foreach (var user in await store.ListUsersAsync(CancellationToken.None))
+            cli.Out.WriteLine($"{user.Uuid}\t{user.Username}\t{(options.Auth.IsAdmin(user.Username) ? "admin" : "-")}\t{user.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}");
+        return CliApp.Ok;
+    }
+
+    private static void Check(string what, string? problem)
+    {
+        if (problem is not null)
+            throw new CommandFailedException($"{what} {problem}");
+    }
+}

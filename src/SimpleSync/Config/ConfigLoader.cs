@@ -1,0 +1,185 @@
+using System.Net;
+using SimpleSync.Admin;
+using Tomlyn;
+using Tomlyn.Model;
+
+namespace SimpleSync.Config;
+
+/// <summary>
+/// Reads the TOML file and the <c>SIMPLESYNC_&lt;SECTION&gt;_&lt;KEY&gt;</c> environment variables
+/// into one <see cref="SimpleSyncOptions"/>, collecting every problem before failing. Nothing
+/// below Program reads files or the environment for configuration.
+/// </summary>
+internal static class ConfigLoader
+{
+    public const string DefaultFile = "simple-sync.toml";
+    public const string EnvPrefix = "SIMPLESYNC_";
+    public const string ConfigFileVariable = "SIMPLESYNC_CONFIG";
+
+    private delegate SimpleSyncOptions? Setter(SimpleSyncOptions options, object raw, out string? problem);
+
+    private static readonly Dictionary<string, Setter> Keys = new(StringComparer.Ordinal)
+    {
+        ["server.listen"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v && CheckListen(v, out p) ? o with { Server = o.Server with { Listen = v } } : null,
+        ["server.log_level"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ParseLogLevel(raw, out p) is { } v ? o with { Server = o.Server with { LogLevel = v } } : null,
+        ["storage.provider"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v && Check(v is "sqlite" or "postgres", "must be \"sqlite\" or \"postgres\"", out p)
+                ? o with { Storage = o.Storage with { Provider = v } } : null,
+        ["storage.sqlite_path"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v && Check(v.Length > 0, "must not be empty", out p)
+                ? o with { Storage = o.Storage with { SqlitePath = Path.GetFullPath(v) } } : null,
+        ["storage.postgres"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v ? o with { Storage = o.Storage with { Postgres = v } } : null,
+        ["auth.admins"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.StringList(raw, out p) is { } v && CheckAdmins(v, out p) ? o with { Auth = o.Auth with { Admins = v } } : null,
+        ["auth.token_lifetime"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Duration(raw, TimeSpan.FromMinutes(1), TimeSpan.FromDays(365), out p) is { } v
+                ? o with { Auth = o.Auth with { TokenLifetime = v } } : null,
+        ["auth.jwt_secret_file"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v && Check(v.Length > 0, "must not be empty", out p)
+                ? o with { Auth = o.Auth with { JwtSecretFile = Path.GetFullPath(v) } } : null,
+        ["auth.login_max_failures"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Integer(raw, 1, 10_000, out p) is { } v ? o with { Auth = o.Auth with { LoginMaxFailures = (int)v } } : null,
+        ["auth.login_window"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Duration(raw, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), out p) is { } v
+                ? o with { Auth = o.Auth with { LoginWindow = v } } : null,
+        ["limits.max_body_bytes"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Integer(raw, 1024, 1L << 30, out p) is { } v ? o with { Limits = o.Limits with { MaxBodyBytes = v } } : null,
+        ["limits.max_events_per_push"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Integer(raw, 1, 1_000_000, out p) is { } v ? o with { Limits = o.Limits with { MaxEventsPerPush = (int)v } } : null,
+        ["limits.max_payload_bytes"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Integer(raw, 1, 1L << 30, out p) is { } v ? o with { Limits = o.Limits with { MaxPayloadBytes = (int)v } } : null,
+    };
+
+    /// <summary>Every key as "section.key", for help texts and the default config.</summary>
+    public static IEnumerable<string> KeyNames => Keys.Keys;
+
+    /// <summary>
+    /// Loads the configuration. <paramref name="explicitFile"/> (from --config) must exist;
+    /// otherwise <c>SIMPLESYNC_CONFIG</c>, then ./simple-sync.toml if present, then defaults only.
+    /// Throws <see cref="ConfigException"/> naming every bad key.
+    /// </summary>
+    public static SimpleSyncOptions Load(string? explicitFile, IReadOnlyDictionary<string, string> environment)
+    {
+        var file = explicitFile ?? environment.GetValueOrDefault(ConfigFileVariable);
+        if (file is not null && !File.Exists(file))
+            throw new ConfigException(file, ["the file does not exist"]);
+        if (file is null && File.Exists(DefaultFile))
+            file = DefaultFile;
+        file = file is null ? null : Path.GetFullPath(file);
+
+        var options = new SimpleSyncOptions { SourceFile = file };
+        var problems = new List<string>();
+        if (file is not null)
+            options = ApplyFile(options, file, problems);
+        options = ApplyEnvironment(options, environment, problems);
+        CheckWhole(options, problems);
+        if (problems.Count > 0)
+            throw new ConfigException(file ?? "the environment", problems);
+        return options;
+    }
+
+    private static SimpleSyncOptions ApplyFile(SimpleSyncOptions options, string file, List<string> problems)
+    {
+        TomlTable root;
+        try
+        {
+            root = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(file), new TomlSerializerOptions { SourceName = file })
+                ?? new TomlTable();
+        }
+        catch (TomlException ex)
+        {
+            var where = ex.Line is { } line ? $"line {line}, column {ex.Column}: " : "";
+            problems.Add($"{where}not valid TOML: {ex.Message.Split('\n')[0]}");
+            return options;
+        }
+        foreach (var (section, value) in root)
+        {
+            if (value is not TomlTable table)
+            {
+                problems.Add($"{section}: unknown key (settings belong in a section such as [server])");
+                continue;
+            }
+            foreach (var (key, raw) in table)
+                options = Set(options, $"{section}.{key}", $"{section}.{key}", raw, problems);
+        }
+        return options;
+    }
+
+    private static SimpleSyncOptions ApplyEnvironment(SimpleSyncOptions options, IReadOnlyDictionary<string, string> environment, List<string> problems)
+    {
+        foreach (var (name, value) in environment.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            if (!name.StartsWith(EnvPrefix, StringComparison.Ordinal) || name == ConfigFileVariable)
+                continue;
+            var key = Keys.Keys.FirstOrDefault(k => EnvName(k) == name) ?? name;
+            options = Set(options, key, name, value, problems);
+        }
+        return options;
+    }
+
+    public static string EnvName(string key) => EnvPrefix + key.Replace('.', '_').ToUpperInvariant();
+
+    private static SimpleSyncOptions Set(SimpleSyncOptions options, string key, string shownAs, object raw, List<string> problems)
+    {
+        if (!Keys.TryGetValue(key, out var setter))
+        {
+            problems.Add($"{shownAs}: unknown key");
+            return options;
+        }
+        var updated = setter(options, raw, out var problem);
+        if (updated is not null)
+            return updated;
+        problems.Add($"{shownAs}: {problem}");
+        return options;
+    }
+
+    private static void CheckWhole(SimpleSyncOptions options, List<string> problems)
+    {
+        if (options.Storage.Provider == "postgres")
+            problems.Add("storage.provider: \"postgres\" is not available in this version; use \"sqlite\"");
+        if (options.Limits.MaxPayloadBytes > options.Limits.MaxBodyBytes)
+            problems.Add("limits.max_payload_bytes: must not be larger than limits.max_body_bytes");
+    }
+
+    private static bool Check(bool ok, string problem, out string? result)
+    {
+        result = ok ? null : problem;
+        return ok;
+    }
+
+    private static bool CheckAdmins(IReadOnlyList<string> admins, out string? problem)
+    {
+        var bad = admins.FirstOrDefault(a => UserRules.CheckUsername(a) is not null);
+        return Check(bad is null, $"'{bad}' is not a valid username", out problem);
+    }
+
+    private static LogLevel? ParseLogLevel(object raw, out string? problem)
+    {
+        LogLevel? level = ConfigValue.Text(raw, out problem) switch
+        {
+            "trace" => LogLevel.Trace,
+            "debug" => LogLevel.Debug,
+            "information" or "info" => LogLevel.Information,
+            "warning" => LogLevel.Warning,
+            "error" => LogLevel.Error,
+            "none" => LogLevel.None,
+            _ => null,
+        };
+        if (level is null)
+            problem = "must be one of \"trace\", \"debug\", \"info\", \"warning\", \"error\", \"none\"";
+        return level;
+    }
+
+    /// <summary>Listen addresses are http://HOST:PORT with an IP address or localhost; TLS belongs to a reverse proxy.</summary>
+    private static bool CheckListen(string value, out string? problem)
+    {
+        var ok = Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            && uri.Scheme == Uri.UriSchemeHttp
+            && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.UserInfo.Length == 0
+            && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _));
+        return Check(ok, $"must be http://HOST:PORT with an IP address or localhost, like http://127.0.0.1:8080 (got \"{value}\")", out problem);
+    }
+}

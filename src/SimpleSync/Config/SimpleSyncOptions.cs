@@ -1,0 +1,52 @@
+namespace SimpleSync.Config;
+
+/// <summary>
+/// Everything the server and the CLI are configured with, validated once by <see cref="ConfigLoader"/>.
+/// Defaults live here, in code; paths are absolute by the time anything reads them.
+/// </summary>
+internal sealed record SimpleSyncOptions
+{
+    public ServerSection Server { get; init; } = new();
+    public StorageSection Storage { get; init; } = new();
+    public AuthSection Auth { get; init; } = new();
+    public LimitsSection Limits { get; init; } = new();
+
+    /// <summary>The TOML file the options came from, or null when only defaults and environment were used.</summary>
+    public string? SourceFile { get; init; }
+}
+
+internal sealed record ServerSection
+{
+    /// <summary>http://HOST:PORT; port 0 picks a free port (tests).</summary>
+    public string Listen { get; init; } = "http://127.0.0.1:8080";
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+}
+
+internal sealed record StorageSection
+{
+    public string Provider { get; init; } = "sqlite";
+    public string SqlitePath { get; init; } = Path.GetFullPath("data/simple-sync.db");
+    public string Postgres { get; init; } = "";
+}
+
+internal sealed record AuthSection
+{
+    public IReadOnlyList<string> Admins { get; init; } = ["admin"];
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>32 random bytes, base64; created with mode 0600 on first start. The initial admin password is written beside it.</summary>
+    public string JwtSecretFile { get; init; } = Path.GetFullPath("data/jwt-secret");
+
+    /// <summary>Failed logins one client address may make within <see cref="LoginWindow"/> before 429.</summary>
+    public int LoginMaxFailures { get; init; } = 10;
+    public TimeSpan LoginWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    public bool IsAdmin(string username) => Admins.Contains(username, StringComparer.OrdinalIgnoreCase);
+}
+
+internal sealed record LimitsSection
+{
+    public long MaxBodyBytes { get; init; } = 16 * 1024 * 1024;
+    public int MaxEventsPerPush { get; init; } = 10_000;
+    public int MaxPayloadBytes { get; init; } = Protocol.EventRules.DefaultMaxPayloadBytes;
+}

@@ -1,0 +1,57 @@
+using SimpleSync.Auth;
+using SimpleSync.Errors;
+using SimpleSync.Http;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Events;
+
+/// <summary>The seed's history endpoints, kept exactly as the seed API has them.</summary>
+internal static class EventsEndpoints
+{
+    public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/events").RequireAuthorization();
+        group.MapGet("/", GetEvents);
+        group.MapPost("/", PostEvents);
+        return group;
+    }
+
+    /// <summary>GET /events[?fromTimestamp=N]: events with timestamp ≥ N, in history order.</summary>
+    private static async Task GetEvents(HttpContext context, IEventStore store)
+    {
+        var from = ParseFromTimestamp(context.Request.Query["fromTimestamp"]);
+        await using var snapshot = await store.OpenSnapshotAsync(context.RequestAborted);
+        await HistoryWriter.WriteAsync(context.Response, snapshot, from, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// POST /events: stores what it can and answers with the whole history after the push. The
+    /// seed shape has no room for per-event results, so the count of refused events travels in
+    /// the Sync-Rejected header.
+    /// </summary>
+    private static async Task PostEvents(HttpContext context, Push push, IEventStore store)
+    {
+        var ct = context.RequestAborted;
+        PushResult[] results;
+        using (var body = await RequestBody.ReadAsync(context.Request, push.Limits.MaxBodyBytes, ct))
+        {
+            var parsed = Push.Parse(body.Span, push.Limits);
+            results = await push.RunAsync(parsed, context.User.Uuid(), ct);
+        }
+        context.Response.Headers[SyncHeaders.Rejected] = results.Count(r => r.Status == PushStatus.Rejected).ToString();
+        await using var snapshot = await store.OpenSnapshotAsync(ct);
+        await HistoryWriter.WriteAsync(context.Response, snapshot, 0, ct);
+    }
+
+    private static ulong ParseFromTimestamp(Microsoft.Extensions.Primitives.StringValues values)
+    {
+        if (values.Count == 0)
+            return 0;
+        if (values.Count > 1 || !ulong.TryParse(values[0], System.Globalization.NumberStyles.None, null, out var from))
+        {
+            throw ApiException.Invalid("fromTimestamp must be one integer from 0 to 18446744073709551615",
+                new Dictionary<string, string[]> { ["fromTimestamp"] = [$"'{values}' is not an unsigned 64-bit integer"] });
+        }
+        return from;
+    }
+}

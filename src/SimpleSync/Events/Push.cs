@@ -1,0 +1,91 @@
+using System.Text.Json;
+using SimpleSync.Acl;
+using SimpleSync.Config;
+using SimpleSync.Errors;
+using SimpleSync.Protocol;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Events;
+
+internal enum PushStatus
+{
+    Accepted,
+    Duplicate,
+    Rejected,
+}
+
+/// <summary>What became of one pushed element, in request order.</summary>
+internal readonly record struct PushResult(string? Uuid, PushStatus Status, EventRejection? Rejection, long Seq);
+
+/// <summary>
+/// A push as both protocols run it: parse strictly, refuse each event that is invalid, not the
+/// pusher's own, or denied by the ACL, append the rest in one call, and report per event.
+/// A request that fails as a whole (malformed JSON, too many events) stores nothing.
+/// </summary>
+internal sealed class Push(IEventStore store, AclProvider acl, SimpleSyncOptions options)
+{
+    public static List<ParsedEvent> Parse(ReadOnlySpan<byte> body, LimitsSection limits)
+    {
+        List<ParsedEvent> parsed;
+        try
+        {
+            parsed = EventJson.ReadArray(body, limits.MaxPayloadBytes);
+        }
+        catch (JsonException ex)
+        {
+            throw ApiException.Invalid($"the body must be a JSON array of events: {ex.Message}");
+        }
+        if (parsed.Count > limits.MaxEventsPerPush)
+        {
+            throw new ApiException(ErrorCodes.TooLarge,
+                $"{parsed.Count} events is more than the limit of {limits.MaxEventsPerPush} a push (limits.max_events_per_push)");
+        }
+        return parsed;
+    }
+
+    public async Task<PushResult[]> RunAsync(IReadOnlyList<ParsedEvent> parsed, string userUuid, CancellationToken ct)
+    {
+        var policy = await acl.CurrentAsync(ct);
+        var results = new PushResult[parsed.Count];
+        var toStore = new List<Event>(parsed.Count);
+        var storeIndex = new List<int>(parsed.Count);
+        for (var i = 0; i < parsed.Count; i++)
+        {
+            var rejection = Check(parsed[i], userUuid, policy);
+            if (rejection is not null)
+            {
+                results[i] = new PushResult(parsed[i].Uuid, PushStatus.Rejected, rejection, 0);
+                continue;
+            }
+            toStore.Add(parsed[i].Event!);
+            storeIndex.Add(i);
+        }
+
+        var outcomes = await store.AppendAsync(toStore, ct);
+        for (var k = 0; k < outcomes.Length; k++)
+        {
+            var e = toStore[k];
+            results[storeIndex[k]] = outcomes[k].Status switch
+            {
+                AppendStatus.Accepted => new PushResult(e.Uuid, PushStatus.Accepted, null, outcomes[k].Seq),
+                AppendStatus.Duplicate => new PushResult(e.Uuid, PushStatus.Duplicate, null, outcomes[k].Seq),
+                _ => new PushResult(e.Uuid, PushStatus.Rejected, new EventRejection(RejectionReasons.UuidConflict,
+                    "uuid: an event with this uuid and different content is already in the history"), 0),
+            };
+        }
+        return results;
+    }
+
+    private static EventRejection? Check(ParsedEvent parsed, string userUuid, AclPolicy policy)
+    {
+        if (parsed.Event is not { } e)
+            return parsed.Rejection;
+        if (e.UserUuid != userUuid)
+            return new EventRejection(RejectionReasons.UserMismatch, "userUuid: must be the uuid of the user who pushes the event");
+        if (!policy.Decide(e.UserUuid, e.ItemUuid, e.Action))
+            return new EventRejection(RejectionReasons.AclDenied, $"the ACL does not allow action '{e.Action}' on item '{e.ItemUuid}'");
+        return null;
+    }
+
+    public LimitsSection Limits => options.Limits;
+}

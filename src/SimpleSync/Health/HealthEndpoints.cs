@@ -1,0 +1,18 @@
+using SimpleSync.Protocol;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Health;
+
+internal static class HealthEndpoints
+{
+    public static string Version { get; } =
+        typeof(HealthEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    public static IEndpointConventionBuilder MapHealth(this IEndpointRouteBuilder app) =>
+        app.MapGet("/health", async Task<IResult> (IEventStore store, CancellationToken ct) =>
+        {
+            var healthy = await store.IsHealthyAsync(ct);
+            var body = new HealthResponse(healthy ? "ok" : "unavailable", Version, store.Provider);
+            return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).AllowAnonymous();
+}

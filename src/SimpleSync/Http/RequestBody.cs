@@ -1,0 +1,94 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using SimpleSync.Errors;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Http;
+
+/// <summary>
+/// Reads request bodies with the size limit enforced by us rather than by the server alone, so
+/// every host (Kestrel, the test host) and every encoding gets the same 413.
+/// </summary>
+internal static class RequestBody
+{
+    /// <summary>Reads the whole body into a pooled buffer; dispose it when done.</summary>
+    public static async Task<PooledBytes> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
+    {
+        if (request.ContentLength > limit)
+            throw TooLarge(limit);
+        var buffer = new PooledBytes((int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1);
+        try
+        {
+            while (true)
+            {
+                if (buffer.Length == buffer.Capacity)
+                    buffer.Grow();
+                var read = await request.Body.ReadAsync(buffer.Free, ct);
+                if (read == 0)
+                    return buffer;
+                buffer.Length += read;
+                if (buffer.Length > limit)
+                    throw TooLarge(limit);
+            }
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads and strictly deserialises a JSON body; malformed or wrongly shaped JSON is a 400 that says where.</summary>
+    public static async Task<T> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long limit, CancellationToken ct)
+        where T : class
+    {
+        using var body = await ReadAsync(request, limit, ct);
+        try
+        {
+            return JsonSerializer.Deserialize(body.Span, type)
+                ?? throw ApiException.Invalid("the body must be a JSON object, not null");
+        }
+        catch (JsonException ex)
+        {
+            throw ApiException.Invalid($"the body is not valid: {Describe(ex)}");
+        }
+    }
+
+    /// <summary>System.Text.Json's messages are long; keep the reason and the JSON path.</summary>
+    public static string Describe(JsonException ex)
+    {
+        var message = ex.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut > 0)
+            message = message[..cut];
+        return ex.Path is { Length: > 0 } path && path != "$" ? $"{path}: {message}" : message;
+    }
+
+    private static ApiException TooLarge(long limit) =>
+        new(ErrorCodes.TooLarge, $"the request body is larger than the limit of {limit} bytes (limits.max_body_bytes)");
+}
+
+/// <summary>A growable byte buffer rented from the shared pool.</summary>
+internal sealed class PooledBytes(int capacity) : IDisposable
+{
+    private byte[] _array = ArrayPool<byte>.Shared.Rent(capacity);
+
+    public int Length { get; set; }
+
+    public int Capacity => _array.Length;
+
+    public ReadOnlySpan<byte> Span => _array.AsSpan(0, Length);
+
+    public Memory<byte> Free => _array.AsMemory(Length);
+
+    public void Grow()
+    {
+        var bigger = ArrayPool<byte>.Shared.Rent(_array.Length * 2);
+        _array.AsSpan(0, Length).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_array);
+        _array = bigger;
+    }
+
+    public void Dispose() => ArrayPool<byte>.Shared.Return(_array);
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using SimpleSync.Acl;
+using SimpleSync.Admin;
+using SimpleSync.Auth;
+using SimpleSync.Config;
+using SimpleSync.Errors;
+using SimpleSync.Events;
+using SimpleSync.Health;
+using SimpleSync.Protocol;
+using SimpleSync.Storage;
+using SimpleSync.Storage.Sqlite;
+
+namespace SimpleSync;
+
+/// <summary>
+/// Builds the server from validated options alone. The framework's own configuration sources
+/// (appsettings*.json, ASPNETCORE_* variables, the command line) are never loaded: the builder
+/// is empty and Kestrel is bound from our options.
+/// </summary>
+internal static class ServerApp
+{
+    public static WebApplication Build(SimpleSyncOptions options, TimeProvider? time = null)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "simple-sync",
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Our RequestBody reader enforces the limit with a clear message; Kestrel's limit sits
+            // just above it as a backstop for anything that reads the body another way.
+            kestrel.Limits.MaxRequestBodySize = options.Limits.MaxBodyBytes + 1;
+            Listen(kestrel, options.Server.Listen);
+        });
+        AddLogging(builder.Logging, options.Server.LogLevel);
+
+        var services = builder.Services;
+        services.AddRoutingCore();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemWriter.Customize);
+        services.AddExceptionHandler<ProblemWriter>();
+        // Authentication core only: AddAuthentication() would also start DataProtection, which
+        // writes a key ring to the home directory that bearer tokens never use.
+        services.AddWebEncoders();
+        services.AddAuthenticationCore(auth =>
+        {
+            auth.DefaultScheme = BearerAuthentication.SchemeName;
+            auth.AddScheme<BearerAuthentication>(BearerAuthentication.SchemeName, null);
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(BearerAuthentication.AdminRole, policy => policy.RequireRole(BearerAuthentication.AdminRole));
+
+        time ??= TimeProvider.System;
+        services.AddSingleton(options);
+        services.AddSingleton(time);
+        services.AddSingleton<IEventStore>(OpenStore(options));
+        services.AddSingleton(new TokenService(SigningKey.LoadOrCreate(options.Auth.JwtSecretFile), options.Auth, time));
+        services.AddSingleton(new LoginThrottle(options.Auth, time));
+        services.AddSingleton<AclProvider>();
+        services.AddSingleton<Push>();
+        services.AddHostedService<InitialAdmin>();
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealth();
+        app.MapAuth();
+        app.MapEvents();
+        app.MapAcl();
+        app.MapAdminUsers();
+        return app;
+    }
+
+    public static IEventStore OpenStore(SimpleSyncOptions options) => options.Storage.Provider switch
+    {
+        "sqlite" => SqliteEventStore.Open(options.Storage.SqlitePath),
+        var other => throw new InvalidOperationException($"storage provider '{other}' is not available"),
+    };
+
+    /// <summary>The addresses the server listens on once started (the real port when 0 was asked for).</summary>
+    public static IReadOnlyList<string> Addresses(WebApplication app) => app.Urls.ToList();
+
+    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string listen)
+    {
+        var uri = new Uri(listen);
+        if (uri.Host == "localhost")
+            kestrel.ListenLocalhost(uri.Port);
+        else
+            kestrel.Listen(IPAddress.Parse(uri.Host), uri.Port);
+    }
+
+    private static void AddLogging(ILoggingBuilder logging, LogLevel level)
+    {
+        logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.UseUtcTimestamp = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        logging.SetMinimumLevel(level);
+        // The framework's per-request chatter stays out unless asked for with log_level = "debug".
+        logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", level);
+        logging.AddFilter(typeof(BearerAuthentication).FullName, LogLevel.Warning);
+        // A failed start is reported by the CLI in one line; the host's stack trace adds nothing.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+    }
+}

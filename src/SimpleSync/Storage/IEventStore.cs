@@ -1,0 +1,82 @@
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Storage;
+
+/// <summary>
+/// The server's storage: the event history, users and the ACL. Implementations translate their
+/// backend's errors into <see cref="Errors.ApiException"/> (a unique violation becomes
+/// <c>conflict</c>, a locked or failing database <c>unavailable</c>). Stores never decide
+/// permissions: endpoints call the ACL evaluator before appending.
+/// </summary>
+internal interface IEventStore : IAsyncDisposable
+{
+    /// <summary>"sqlite" or "postgres", for health and metrics.</summary>
+    string Provider { get; }
+
+    /// <summary>A random id made when the store was created; a restored backup has a new one.</summary>
+    string Epoch { get; }
+
+    /// <summary>
+    /// Appends events in the given order; returns one outcome per event. When the task completes
+    /// the accepted events are durable. The same uuid twice in one call: the second is a duplicate
+    /// or a conflict of the first.
+    /// </summary>
+    Task<AppendOutcome[]> AppendAsync(IReadOnlyList<Event> events, CancellationToken ct);
+
+    /// <summary>A consistent read view: everything read through it is as of one moment.</summary>
+    Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct);
+
+    Task<bool> IsHealthyAsync(CancellationToken ct);
+
+    Task<StoredUser?> FindUserByNameAsync(string username, CancellationToken ct);
+    Task<StoredUser?> FindUserByUuidAsync(string uuid, CancellationToken ct);
+    Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken ct);
+    Task<int> CountUsersAsync(CancellationToken ct);
+
+    /// <summary>Throws <c>conflict</c> when the uuid or the username is taken.</summary>
+    Task CreateUserAsync(StoredUser user, CancellationToken ct);
+
+    /// <summary>Changes what is not null and sets the new stamp. False when no such user; <c>conflict</c> when the username is taken.</summary>
+    Task<bool> UpdateUserAsync(string uuid, string? newUsername, string? newPasswordHash, string newStamp, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>The version of the current ACL: it grows with every change, 0 before the first.</summary>
+    Task<long> GetAclVersionAsync(CancellationToken ct);
+
+    Task<AclVersion> GetAclAsync(CancellationToken ct);
+
+    /// <summary>Replaces the whole ACL in one transaction and records the change; returns the new version.</summary>
+    Task<long> ReplaceAclAsync(IReadOnlyList<AclRule> rules, string changedBy, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Every ACL change, oldest first.</summary>
+    Task<IReadOnlyList<AclVersion>> GetAclHistoryAsync(CancellationToken ct);
+}
+
+/// <summary>A read transaction over the history.</summary>
+internal interface IHistorySnapshot : IAsyncDisposable
+{
+    /// <summary>The highest seq in this snapshot (0 when the history is empty).</summary>
+    long HighestSeq { get; }
+
+    /// <summary>Events with timestamp ≥ <paramref name="fromTimestamp"/> in history order (timestamp, then uuid).</summary>
+    IAsyncEnumerable<Event> ReadHistory(ulong fromTimestamp, CancellationToken ct);
+}
+
+internal enum AppendStatus
+{
+    Accepted,
+    Duplicate,
+    Conflict,
+}
+
+/// <param name="Seq">The event's seq: new for accepted, existing for duplicate, 0 for conflict.</param>
+internal readonly record struct AppendOutcome(AppendStatus Status, long Seq);
+
+internal sealed record StoredUser(
+    string Uuid,
+    string Username,
+    string PasswordHash,
+    string SecurityStamp,
+    DateTimeOffset CreatedAt);
+
+/// <param name="Version">0 for the empty ACL before any change.</param>
+internal sealed record AclVersion(long Version, IReadOnlyList<AclRule> Rules, DateTimeOffset? ChangedAt, string? ChangedBy);

@@ -1,0 +1,65 @@
+using Microsoft.Data.Sqlite;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Storage.Sqlite;
+
+/// <summary>The writer's prepared statements, reused for every event it appends.</summary>
+internal sealed class AppendStatements : IDisposable
+{
+    private readonly SqliteCommand _insert;
+    private readonly SqliteCommand _existing;
+    private readonly SqliteParameter _uuid, _tsKey, _user, _item, _action, _payload, _existingUuid;
+
+    public AppendStatements(SqliteConnection connection)
+    {
+        _insert = connection.CreateCommand();
+        _insert.CommandText =
+            "INSERT INTO events (uuid, ts_key, user_uuid, item_uuid, action, payload) " +
+            "VALUES ($uuid, $ts, $user, $item, $action, $payload) " +
+            "ON CONFLICT (uuid) DO NOTHING RETURNING seq";
+        _uuid = _insert.Parameters.Add("$uuid", SqliteType.Text);
+        _tsKey = _insert.Parameters.Add("$ts", SqliteType.Integer);
+        _user = _insert.Parameters.Add("$user", SqliteType.Text);
+        _item = _insert.Parameters.Add("$item", SqliteType.Text);
+        _action = _insert.Parameters.Add("$action", SqliteType.Text);
+        _payload = _insert.Parameters.Add("$payload", SqliteType.Text);
+
+        _existing = connection.CreateCommand();
+        _existing.CommandText =
+            "SELECT seq, ts_key, user_uuid, item_uuid, action, payload FROM events WHERE uuid = $uuid";
+        _existingUuid = _existing.Parameters.Add("$uuid", SqliteType.Text);
+    }
+
+    public void Bind(SqliteTransaction tx)
+    {
+        _insert.Transaction = tx;
+        _existing.Transaction = tx;
+    }
+
+    /// <summary>Inserts the event, or compares it with the stored one of the same uuid.</summary>
+    public AppendOutcome Append(Event e)
+    {
+        _uuid.Value = e.Uuid;
+        _tsKey.Value = TimestampKey.ToKey(e.Timestamp);
+        _user.Value = e.UserUuid;
+        _item.Value = e.ItemUuid;
+        _action.Value = e.Action;
+        _payload.Value = e.Payload;
+        if (_insert.ExecuteScalar() is long seq)
+            return new AppendOutcome(AppendStatus.Accepted, seq);
+
+        _existingUuid.Value = e.Uuid;
+        using var reader = _existing.ExecuteReader();
+        reader.Read();
+        var stored = SqliteEventReader.Read(reader, offset: 1);
+        return stored == e
+            ? new AppendOutcome(AppendStatus.Duplicate, reader.GetInt64(0))
+            : new AppendOutcome(AppendStatus.Conflict, 0);
+    }
+
+    public void Dispose()
+    {
+        _insert.Dispose();
+        _existing.Dispose();
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.Data.Sqlite;
+using SimpleSync.Errors;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Storage.Sqlite;
+
+/// <summary>
+/// Opens connections to one database file with the settings every connection needs, and
+/// translates SQLite errors into <see cref="ApiException"/>.
+/// </summary>
+internal sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+
+    public SqliteDatabase(string path)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            // Seconds a statement waits for another writer (the CLI, a backup) before SQLITE_BUSY.
+            DefaultTimeout = 10,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    /// <summary>
+    /// synchronous=FULL is per connection, so every connection sets it: with WAL it makes each
+    /// commit durable before it returns, which is what lets a push be answered.
+    /// </summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            command.ExecuteNonQuery();
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw Translate(ex);
+        }
+    }
+
+    /// <summary>Creates the file if needed, switches it to WAL and applies migrations.</summary>
+    public void Initialise()
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+            Directory.CreateDirectory(directory);
+        using var connection = Open();
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL;";
+            var mode = wal.ExecuteScalar() as string;
+            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                throw new InvalidOperationException($"{Path}: cannot switch the database to WAL mode (got '{mode}')");
+        }
+        SqliteMigrations.Apply(connection);
+    }
+
+    public static Exception Translate(SqliteException ex) => ex.SqliteErrorCode switch
+    {
+        // SQLITE_CONSTRAINT: the callers that expect one (users) turn it into a precise message first.
+        19 => new ApiException(ErrorCodes.Conflict, "that value is already taken"),
+        // SQLITE_BUSY, SQLITE_LOCKED: another process held the write lock past the timeout.
+        5 or 6 => new ApiException(ErrorCodes.Unavailable, "the database is busy; try again"),
+        // SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_NOTADB
+        10 or 13 or 14 or 8 or 11 or 26 => new ApiException(ErrorCodes.Unavailable, $"storage is unavailable: {ex.Message}"),
+        _ => ex,
+    };
+}

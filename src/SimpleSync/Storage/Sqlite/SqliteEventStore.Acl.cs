@@ -1,0 +1,52 @@
+using System.Text.Json;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Storage.Sqlite;
+
+internal sealed partial class SqliteEventStore
+{
+    public Task<long> GetAclVersionAsync(CancellationToken ct) =>
+        Task.FromResult(WithConnection(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT coalesce(max(version), 0) FROM acl_changes";
+            return (long)command.ExecuteScalar()!;
+        }));
+
+    public Task<AclVersion> GetAclAsync(CancellationToken ct) =>
+        Task.FromResult(ReadAclVersions("ORDER BY version DESC LIMIT 1").SingleOrDefault() ?? new AclVersion(0, [], null, null));
+
+    public Task<IReadOnlyList<AclVersion>> GetAclHistoryAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<AclVersion>>(ReadAclVersions("ORDER BY version"));
+
+    public Task<long> ReplaceAclAsync(IReadOnlyList<AclRule> rules, string changedBy, DateTimeOffset at, CancellationToken ct) =>
+        Task.FromResult(WithConnection(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "INSERT INTO acl_changes (changed_at, changed_by, rules) VALUES ($at, $by, $rules) RETURNING version";
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$by", changedBy);
+            command.Parameters.AddWithValue("$rules",
+                JsonSerializer.Serialize(new AclDocument(rules), ProtocolJsonContext.Default.AclDocument));
+            return (long)command.ExecuteScalar()!;
+        }));
+
+    private List<AclVersion> ReadAclVersions(string orderAndLimit) => WithConnection(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT version, changed_at, changed_by, rules FROM acl_changes {orderAndLimit}";
+        using var reader = command.ExecuteReader();
+        var versions = new List<AclVersion>();
+        while (reader.Read())
+        {
+            var document = JsonSerializer.Deserialize(reader.GetString(3), ProtocolJsonContext.Default.AclDocument)!;
+            versions.Add(new AclVersion(
+                reader.GetInt64(0),
+                document.Rules,
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                reader.GetString(2)));
+        }
+        return versions;
+    });
+}

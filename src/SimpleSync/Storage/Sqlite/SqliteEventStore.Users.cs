@@ -1,0 +1,102 @@
+using Microsoft.Data.Sqlite;
+using SimpleSync.Errors;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Storage.Sqlite;
+
+internal sealed partial class SqliteEventStore
+{
+    private const string UserColumns = "uuid, username, password_hash, security_stamp, created_at";
+
+    public Task<StoredUser?> FindUserByNameAsync(string username, CancellationToken ct) =>
+        Task.FromResult(FindUser("username = $key", username));
+
+    public Task<StoredUser?> FindUserByUuidAsync(string uuid, CancellationToken ct) =>
+        Task.FromResult(FindUser("uuid = $key", uuid));
+
+    public Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken ct) =>
+        Task.FromResult(WithConnection<IReadOnlyList<StoredUser>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {UserColumns} FROM users ORDER BY username";
+            using var reader = command.ExecuteReader();
+            var users = new List<StoredUser>();
+            while (reader.Read())
+                users.Add(ReadUser(reader));
+            return users;
+        }));
+
+    public Task<int> CountUsersAsync(CancellationToken ct) =>
+        Task.FromResult(WithConnection(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM users";
+            return Convert.ToInt32(command.ExecuteScalar());
+        }));
+
+    public Task CreateUserAsync(StoredUser user, CancellationToken ct)
+    {
+        WithConnection(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "INSERT INTO users (uuid, username, password_hash, security_stamp, created_at, updated_at) " +
+                "VALUES ($uuid, $username, $hash, $stamp, $at, $at)";
+            command.Parameters.AddWithValue("$uuid", user.Uuid);
+            command.Parameters.AddWithValue("$username", user.Username);
+            command.Parameters.AddWithValue("$hash", user.PasswordHash);
+            command.Parameters.AddWithValue("$stamp", user.SecurityStamp);
+            command.Parameters.AddWithValue("$at", user.CreatedAt.ToUnixTimeMilliseconds());
+            return ExecuteUserWrite(command, user.Uuid, user.Username);
+        });
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> UpdateUserAsync(string uuid, string? newUsername, string? newPasswordHash, string newStamp, DateTimeOffset at, CancellationToken ct) =>
+        Task.FromResult(WithConnection(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "UPDATE users SET username = coalesce($username, username), " +
+                "password_hash = coalesce($hash, password_hash), security_stamp = $stamp, updated_at = $at " +
+                "WHERE uuid = $uuid";
+            command.Parameters.AddWithValue("$uuid", uuid);
+            command.Parameters.AddWithValue("$username", (object?)newUsername ?? DBNull.Value);
+            command.Parameters.AddWithValue("$hash", (object?)newPasswordHash ?? DBNull.Value);
+            command.Parameters.AddWithValue("$stamp", newStamp);
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            return ExecuteUserWrite(command, uuid, newUsername) == 1;
+        }));
+
+    /// <summary>Runs an insert or update of users, naming the taken value on a unique violation.</summary>
+    private static int ExecuteUserWrite(SqliteCommand command, string uuid, string? username)
+    {
+        try
+        {
+            return command.ExecuteNonQuery();
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
+        {
+            var detail = ex.Message.Contains("users.username", StringComparison.Ordinal)
+                ? $"the username '{username}' is already taken"
+                : $"a user with uuid '{uuid}' already exists";
+            throw new ApiException(ErrorCodes.Conflict, detail);
+        }
+    }
+
+    private StoredUser? FindUser(string where, string key) => WithConnection(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {UserColumns} FROM users WHERE {where}";
+        command.Parameters.AddWithValue("$key", key);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadUser(reader) : null;
+    });
+
+    private static StoredUser ReadUser(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+}

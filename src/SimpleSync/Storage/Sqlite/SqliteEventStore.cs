@@ -1,0 +1,148 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Storage.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode. Appends go through <see cref="SqliteAppendQueue"/>
+/// (one writer, group commit); reads use their own pooled connections and never block it.
+/// </summary>
+internal sealed partial class SqliteEventStore : IEventStore
+{
+    private readonly SqliteDatabase _database;
+    private readonly SqliteAppendQueue _appends;
+
+    private SqliteEventStore(SqliteDatabase database, string epoch)
+    {
+        _database = database;
+        Epoch = epoch;
+        _appends = new SqliteAppendQueue(database);
+    }
+
+    public string Provider => "sqlite";
+
+    public string Epoch { get; }
+
+    public string Path => _database.Path;
+
+    /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and brings its schema up to date.</summary>
+    public static SqliteEventStore Open(string path)
+    {
+        var database = new SqliteDatabase(path);
+        database.Initialise();
+        using var connection = database.Open();
+        return new SqliteEventStore(database, EnsureEpoch(connection));
+    }
+
+    /// <summary>Writes a new random epoch: a copy of a store is a different store for clients' cursors.</summary>
+    public static string ResetEpoch(SqliteConnection connection)
+    {
+        var epoch = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO meta (key, value) VALUES ('epoch', $epoch) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+        command.Parameters.AddWithValue("$epoch", epoch);
+        command.ExecuteNonQuery();
+        return epoch;
+    }
+
+    private static string EnsureEpoch(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT value FROM meta WHERE key = 'epoch'";
+        return command.ExecuteScalar() as string ?? ResetEpoch(connection);
+    }
+
+    public Task<AppendOutcome[]> AppendAsync(IReadOnlyList<Event> events, CancellationToken ct) =>
+        _appends.AppendAsync(events, ct);
+
+    public Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct)
+    {
+        ct.ThrowIfCancellationRequested();
+        return Task.FromResult<IHistorySnapshot>(new Snapshot(_database.Open()));
+    }
+
+    public Task<bool> IsHealthyAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var connection = _database.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT count(*) FROM meta";
+            command.ExecuteScalar();
+            return Task.FromResult(true);
+        }
+        catch (Exception ex) when (ex is SqliteException or Errors.ApiException)
+        {
+            return Task.FromResult(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _appends.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private T WithConnection<T>(Func<SqliteConnection, T> work)
+    {
+        using var connection = _database.Open();
+        try
+        {
+            return work(connection);
+        }
+        catch (SqliteException ex)
+        {
+            throw SqliteDatabase.Translate(ex);
+        }
+    }
+
+    /// <summary>
+    /// A deferred read transaction: in WAL mode its first read fixes the snapshot, so the highest
+    /// seq and every row read afterwards describe the same moment.
+    /// </summary>
+    private sealed class Snapshot : IHistorySnapshot
+    {
+        private readonly SqliteConnection _connection;
+        private readonly SqliteTransaction _tx;
+
+        public Snapshot(SqliteConnection connection)
+        {
+            _connection = connection;
+            _tx = connection.BeginTransaction(deferred: true);
+            using var command = Command("SELECT coalesce(max(seq), 0) FROM events");
+            HighestSeq = (long)command.ExecuteScalar()!;
+        }
+
+        public long HighestSeq { get; }
+
+        public async IAsyncEnumerable<Event> ReadHistory(ulong fromTimestamp, [EnumeratorCancellation] CancellationToken ct)
+        {
+            using var command = Command(
+                $"SELECT {SqliteEventReader.Columns} FROM events WHERE ts_key >= $from ORDER BY ts_key, uuid");
+            command.Parameters.AddWithValue("$from", TimestampKey.ToKey(fromTimestamp));
+            using var reader = await command.ExecuteReaderAsync(ct);
+            while (reader.Read())
+            {
+                ct.ThrowIfCancellationRequested();
+                yield return SqliteEventReader.Read(reader, offset: 0);
+            }
+        }
+
+        private SqliteCommand Command(string sql)
+        {
+            var command = _connection.CreateCommand();
+            command.Transaction = _tx;
+            command.CommandText = sql;
+            return command;
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            _tx.Dispose();
+            _connection.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
