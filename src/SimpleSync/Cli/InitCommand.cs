@@ -12,7 +12,8 @@ internal static class InitCommand
         a comment saying what it does, then creates the JWT secret file (mode 0600) if it is missing.
         An existing config is kept unless --force is given.
         """,
-        0, 0, [], RunAsync) { Flags = ["--force"] };
+        0, 0, [], RunAsync)
+    { Flags = ["--force"] };
 
     private const string Template = """
         # SimpleSync configuration. Every key can also be set with an environment variable

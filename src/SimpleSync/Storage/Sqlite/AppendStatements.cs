@@ -25,8 +25,7 @@ internal sealed class AppendStatements : IDisposable
         _payload = _insert.Parameters.Add("$payload", SqliteType.Text);
 
         _existing = connection.CreateCommand();
-        _existing.CommandText =
-            "SELECT seq, ts_key, user_uuid, item_uuid, action, payload FROM events WHERE uuid = $uuid";
+        _existing.CommandText = $"SELECT seq, {SqliteEventReader.Columns} FROM events WHERE uuid = $uuid";
         _existingUuid = _existing.Parameters.Add("$uuid", SqliteType.Text);
     }
 
