@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
 using SimpleSync.Errors;
 using SimpleSync.Protocol;
 
@@ -17,6 +18,13 @@ internal static class RequestBody
     {
         if (request.ContentLength > limit)
             throw TooLarge(limit);
+        if (request.ContentLength is null && request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
+        {
+            // Kestrel counts chunked framing (chunk-size lines, CRLFs) towards its own limit, so it
+            // would refuse a chunked body that is under ours. This loop counts the decoded bytes and
+            // stops one past the limit; whatever the client still sends is bounded by Kestrel's drain timeout.
+            server.MaxRequestBodySize = null;
+        }
         var buffer = new PooledBytes((int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1);
         try
         {
