@@ -47,20 +47,27 @@ internal static class RequestBody
         }
     }
 
-    /// <summary>Reads and strictly deserialises a JSON body; malformed or wrongly shaped JSON is a 400 that says where.</summary>
+    /// <summary>
+    /// Reads and strictly deserialises a JSON body; malformed or wrongly shaped JSON is a 400 whose
+    /// <c>errors</c> map names each wrong field ("$" for the body as a whole).
+    /// </summary>
     public static async Task<T> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long limit, CancellationToken ct)
         where T : class
     {
         using var body = await ReadAsync(request, limit, ct);
+        T? value;
         try
         {
-            return JsonSerializer.Deserialize(body.Span, type)
-                ?? throw ApiException.Invalid("the body must be a JSON object, not null");
+            value = JsonSerializer.Deserialize(body.Span, type);
         }
         catch (JsonException ex)
         {
-            throw ApiException.Invalid($"the body is not valid: {Describe(ex)}");
+            var errors = JsonBodyErrors.Describe(body.Span, type, ex);
+            var (field, problems) = errors.First();
+            throw ApiException.Invalid($"the body is not valid: {field}: {problems[0]}", errors);
         }
+        return value ?? throw ApiException.Invalid("the body must be a JSON object, not null",
+            new Dictionary<string, string[]> { ["$"] = ["must be a JSON object"] });
     }
 
     /// <summary>System.Text.Json's messages are long; keep the reason and the JSON path.</summary>
