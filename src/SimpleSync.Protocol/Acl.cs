@@ -85,9 +85,17 @@ public static class AclParser
         string? user = null, item = null, action = null;
         bool? allow = null;
         var before = errors.Count;
+        // JSON readers disagree on which of two same-named members wins, so a rule that names a
+        // field twice could mean different things to the admin who reviewed it and to us: refuse it.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
             var key = $"{path}.{property.Name}";
+            if (!seen.Add(property.Name))
+            {
+                errors[key] = ["appears more than once"];
+                continue;
+            }
             switch (property.Name)
             {
                 case "user": user = Pattern(property.Value, key, EventRules.MaxUserUuidLength, prefixAllowed: false, errors); break;

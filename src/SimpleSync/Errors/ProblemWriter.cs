@@ -31,7 +31,7 @@ internal sealed class ProblemWriter(IProblemDetailsService problems, ILogger<Pro
     }
 
     /// <summary>Writes a problem response; also used by the authentication handler for 401/403.</summary>
-    public static ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext context, int status, string code,
+    public static async ValueTask<bool> WriteAsync(IProblemDetailsService problems, HttpContext context, int status, string code,
         string detail, IReadOnlyDictionary<string, string[]>? errors = null)
     {
         context.Response.StatusCode = status;
@@ -39,7 +39,13 @@ internal sealed class ProblemWriter(IProblemDetailsService problems, ILogger<Pro
         problem.Extensions["code"] = code;
         if (errors is not null)
             problem.Extensions["errors"] = errors;
-        return problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem });
+        if (await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem }))
+            return true;
+        // The framework's writer declines when the Accept header does not admit JSON (a browser's
+        // text/html, say), which would leave an error with an empty body. An API has no other form
+        // to offer, so the problem goes out as problem+json regardless.
+        await TypedResults.Problem(problem).ExecuteAsync(context);
+        return true;
     }
 
     private static (string Code, string Detail, IReadOnlyDictionary<string, string[]>? Errors, TimeSpan? RetryAfter) Describe(Exception exception) =>

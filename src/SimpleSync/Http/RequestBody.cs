@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Features;
 using SimpleSync.Errors;
 using SimpleSync.Protocol;
 
@@ -17,6 +18,13 @@ internal static class RequestBody
     {
         if (request.ContentLength > limit)
             throw TooLarge(limit);
+        if (request.ContentLength is null && request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
+        {
+            // Kestrel counts chunked framing (chunk-size lines, CRLFs) towards its own limit, so it
+            // would refuse a chunked body that is under ours. This loop counts the decoded bytes and
+            // stops one past the limit; whatever the client still sends is bounded by Kestrel's drain timeout.
+            server.MaxRequestBodySize = null;
+        }
         var buffer = new PooledBytes((int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1);
         try
         {
@@ -39,20 +47,27 @@ internal static class RequestBody
         }
     }
 
-    /// <summary>Reads and strictly deserialises a JSON body; malformed or wrongly shaped JSON is a 400 that says where.</summary>
+    /// <summary>
+    /// Reads and strictly deserialises a JSON body; malformed or wrongly shaped JSON is a 400 whose
+    /// <c>errors</c> map names each wrong field ("$" for the body as a whole).
+    /// </summary>
     public static async Task<T> ReadJsonAsync<T>(HttpRequest request, JsonTypeInfo<T> type, long limit, CancellationToken ct)
         where T : class
     {
         using var body = await ReadAsync(request, limit, ct);
+        T? value;
         try
         {
-            return JsonSerializer.Deserialize(body.Span, type)
-                ?? throw ApiException.Invalid("the body must be a JSON object, not null");
+            value = JsonSerializer.Deserialize(body.Span, type);
         }
         catch (JsonException ex)
         {
-            throw ApiException.Invalid($"the body is not valid: {Describe(ex)}");
+            var errors = JsonBodyErrors.Describe(body.Span, type, ex);
+            var (field, problems) = errors.First();
+            throw ApiException.Invalid($"the body is not valid: {field}: {problems[0]}", errors);
         }
+        return value ?? throw ApiException.Invalid("the body must be a JSON object, not null",
+            new Dictionary<string, string[]> { ["$"] = ["must be a JSON object"] });
     }
 
     /// <summary>System.Text.Json's messages are long; keep the reason and the JSON path.</summary>
