@@ -64,7 +64,7 @@ internal static class ServerApp
 
         var app = builder.Build();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseStatusCodePages(ProblemWriter.WriteStatusPageAsync);
         app.UseAuthentication();
         app.UseAuthorization();
 

@@ -43,7 +43,7 @@ public sealed class ProblemFormatTests(SharedServer shared) : IClassFixture<Shar
         return data;
     }
 
-    [Theory(Skip = "Known bug outside Errors/: ServerApp's UseStatusCodePages writes text/plain when Accept does not admit JSON")]
+    [Theory]
     [MemberData(nameof(RoutingErrors))]
     public async Task A_404_or_405_is_problem_json_with_its_code_whatever_the_accept_header(
         string accept, string who, string path, int status, string code)

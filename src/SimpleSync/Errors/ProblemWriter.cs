@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using SimpleSync.Protocol;
 
 namespace SimpleSync.Errors;
@@ -58,20 +59,28 @@ internal sealed class ProblemWriter(IProblemDetailsService problems, ILogger<Pro
         };
 
     /// <summary>
-    /// Fills the members every problem carries: a <c>code</c> for responses the framework made
-    /// (status-code pages for 404/405) and a detail that names the path.
+    /// Status-code pages: a response the framework ended with an error status and no body (no
+    /// route: 404; a route without this method: 405) gets the same problem+json as any other error.
     /// </summary>
+    public static async Task WriteStatusPageAsync(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        var status = http.Response.StatusCode;
+        var detail = status switch
+        {
+            StatusCodes.Status404NotFound => $"no endpoint at {http.Request.Path}",
+            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}",
+            _ => ReasonPhrases.GetReasonPhrase(status),
+        };
+        await WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http, status, ErrorStatus.CodeFor(status), detail);
+    }
+
+    /// <summary>Every problem carries a <c>code</c>, whoever made it.</summary>
     public static void Customize(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
         var status = problem.Status ?? context.HttpContext.Response.StatusCode;
         if (!problem.Extensions.ContainsKey("code"))
             problem.Extensions["code"] = ErrorStatus.CodeFor(status);
-        problem.Detail ??= status switch
-        {
-            StatusCodes.Status404NotFound => $"no endpoint at {context.HttpContext.Request.Path}",
-            StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Method} is not allowed on {context.HttpContext.Request.Path}",
-            _ => null,
-        };
     }
 }
