@@ -68,6 +68,22 @@ public sealed class SqliteEventStoreTests : EventStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task Disposing_the_store_closes_the_file_so_the_log_is_folded_into_it()
+    {
+        await using (var store = OpenStore())
+        {
+            await store.AppendAsync([TestEvents.New("user-1")], Ct);
+            await using (await store.OpenSnapshotAsync(Ct))
+            {
+            }
+            Assert.True(File.Exists(DatabasePath + "-wal"));
+        }
+
+        // SQLite checkpoints and deletes the log when the last connection to the file closes.
+        Assert.False(File.Exists(DatabasePath + "-wal"));
+    }
+
+    [Fact]
     public async Task The_database_is_in_WAL_mode()
     {
         await using var store = OpenStore();
