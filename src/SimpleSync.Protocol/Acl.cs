@@ -31,8 +31,16 @@ public static class AclParser
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 16 });
             doc = JsonDocument.ParseValue(ref reader);
-            if (reader.Read())
-                throw new JsonException("unexpected data after the document");
+            try
+            {
+                if (reader.Read())
+                    throw new JsonException("unexpected data after the document");
+            }
+            catch
+            {
+                doc.Dispose();
+                throw;
+            }
         }
         catch (JsonException ex)
         {
@@ -53,10 +61,13 @@ public static class AclParser
         JsonElement? rulesElement = null;
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name == "rules" && rulesElement is null)
+            var name = NameOf(property);
+            if (name is null)
+                errors["$"] = ["has a field name that is not valid Unicode text"];
+            else if (name == "rules" && rulesElement is null)
                 rulesElement = property.Value;
             else
-                errors[property.Name] = [property.Name == "rules" ? "appears more than once" : "is not an ACL field"];
+                errors[name] = [name == "rules" ? "appears more than once" : "is not an ACL field"];
         }
         if (rulesElement is not { ValueKind: JsonValueKind.Array } array)
         {
@@ -85,18 +96,24 @@ public static class AclParser
         string? user = null, item = null, action = null;
         bool? allow = null;
         var before = errors.Count;
-        // JSON readers disagree on which of two same-named members wins, so a rule that names a
-        // field twice could mean different things to the admin who reviewed it and to us: refuse it.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in element.EnumerateObject())
         {
-            var key = $"{path}.{property.Name}";
-            if (!seen.Add(property.Name))
+            var name = NameOf(property);
+            if (name is null)
             {
+                errors[path] = ["has a field name that is not valid Unicode text"];
+                continue;
+            }
+            var key = $"{path}.{name}";
+            if (!seen.Add(name))
+            {
+                // JSON readers disagree on which of two same-named members wins, so a rule that names
+                // a field twice could mean different things to the admin who reviewed it and to us.
                 errors[key] = ["appears more than once"];
                 continue;
             }
-            switch (property.Name)
+            switch (name)
             {
                 case "user": user = Pattern(property.Value, key, EventRules.MaxUserUuidLength, prefixAllowed: false, errors); break;
                 case "item": item = Pattern(property.Value, key, EventRules.MaxItemUuidLength, prefixAllowed: true, errors); break;
@@ -127,7 +144,11 @@ public static class AclParser
             errors[key] = ["must be a string"];
             return null;
         }
-        var text = value.GetString()!;
+        if (StringOf(value) is not { } text)
+        {
+            errors[key] = ["must be valid Unicode text"];
+            return null;
+        }
         var problem = EventRules.CheckText(text, maxLength);
         var star = text.IndexOf('*', StringComparison.Ordinal);
         if (problem is null && star >= 0 && text != "*")
@@ -141,6 +162,31 @@ public static class AclParser
             return text;
         errors[key] = [problem];
         return null;
+    }
+
+    // Escapes that decode to lone surrogates are valid JSON but not text; reading them throws.
+    private static string? NameOf(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string? StringOf(JsonElement value)
+    {
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }
 

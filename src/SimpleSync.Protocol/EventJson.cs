@@ -64,9 +64,11 @@ public static class EventJson
         EventRejection? problem = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString()!;
+            var name = ReadPropertyName(ref reader);
             reader.Read();
-            var fieldProblem = fields.Read(name, ref reader);
+            var fieldProblem = name is null
+                ? EventRules.Invalid("event", "a field name is not valid Unicode text")
+                : fields.Read(name, ref reader);
             problem ??= fieldProblem;
             if (fieldProblem is not null)
                 reader.Skip();
@@ -78,6 +80,22 @@ public static class EventJson
         var e = fields.ToEvent();
         var rejection = EventRules.Validate(e, maxPayloadBytes);
         return rejection is null ? new ParsedEvent(e, e.Uuid, null) : new ParsedEvent(null, e.Uuid, rejection);
+    }
+
+    /// <summary>
+    /// A name whose escapes decode to a lone surrogate (or whose bytes are not UTF-8) is valid JSON
+    /// but not text: it makes this one event invalid instead of failing the whole array.
+    /// </summary>
+    private static string? ReadPropertyName(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Collects the six fields of one object, refusing duplicates, unknown names and wrong types.</summary>
@@ -120,7 +138,7 @@ public static class EventJson
             }
             catch (InvalidOperationException)
             {
-                // Escapes that decode to lone surrogates are valid JSON but not valid text.
+                // Escapes that decode to lone surrogates (or bytes that are not UTF-8) are not valid text.
                 return EventRules.Invalid(name, "must be valid Unicode text");
             }
             return null;

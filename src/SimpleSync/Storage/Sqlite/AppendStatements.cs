@@ -15,8 +15,7 @@ internal sealed class AppendStatements : IDisposable
         _insert = connection.CreateCommand();
         _insert.CommandText =
             "INSERT INTO events (uuid, ts_key, user_uuid, item_uuid, action, payload) " +
-            "VALUES ($uuid, $ts, $user, $item, $action, $payload) " +
-            "ON CONFLICT (uuid) DO NOTHING RETURNING seq";
+            "VALUES ($uuid, $ts, $user, $item, $action, $payload) RETURNING seq";
         _uuid = _insert.Parameters.Add("$uuid", SqliteType.Text);
         _tsKey = _insert.Parameters.Add("$ts", SqliteType.Integer);
         _user = _insert.Parameters.Add("$user", SqliteType.Text);
@@ -35,25 +34,33 @@ internal sealed class AppendStatements : IDisposable
         _existing.Transaction = tx;
     }
 
-    /// <summary>Inserts the event, or compares it with the stored one of the same uuid.</summary>
+    /// <summary>
+    /// Compares the event with the stored one of the same uuid, or inserts it. The lookup comes
+    /// first because an INSERT that ends in ON CONFLICT DO NOTHING still uses up an AUTOINCREMENT
+    /// value, so every retried push would leave a hole in seq. Looking first is race-free: the
+    /// caller holds the write lock (BEGIN IMMEDIATE) for the whole batch.
+    /// </summary>
     public AppendOutcome Append(Event e)
     {
+        _existingUuid.Value = e.Uuid;
+        using (var reader = _existing.ExecuteReader())
+        {
+            if (reader.Read())
+            {
+                var stored = SqliteEventReader.Read(reader, offset: 1);
+                return stored == e
+                    ? new AppendOutcome(AppendStatus.Duplicate, reader.GetInt64(0))
+                    : new AppendOutcome(AppendStatus.Conflict, 0);
+            }
+        }
+
         _uuid.Value = e.Uuid;
         _tsKey.Value = TimestampKey.ToKey(e.Timestamp);
         _user.Value = e.UserUuid;
         _item.Value = e.ItemUuid;
         _action.Value = e.Action;
         _payload.Value = e.Payload;
-        if (_insert.ExecuteScalar() is long seq)
-            return new AppendOutcome(AppendStatus.Accepted, seq);
-
-        _existingUuid.Value = e.Uuid;
-        using var reader = _existing.ExecuteReader();
-        reader.Read();
-        var stored = SqliteEventReader.Read(reader, offset: 1);
-        return stored == e
-            ? new AppendOutcome(AppendStatus.Duplicate, reader.GetInt64(0))
-            : new AppendOutcome(AppendStatus.Conflict, 0);
+        return new AppendOutcome(AppendStatus.Accepted, (long)_insert.ExecuteScalar()!);
     }
 
     public void Dispose()

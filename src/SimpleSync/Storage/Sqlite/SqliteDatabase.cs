@@ -49,6 +49,16 @@ internal sealed class SqliteDatabase
         }
     }
 
+    /// <summary>
+    /// Closes this file's idle pooled connections, so that the last close checkpoints the WAL and
+    /// the file can be moved or deleted. Other databases in the process keep their pools.
+    /// </summary>
+    public void ClearPool()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
     /// <summary>Creates the file if needed, switches it to WAL and applies migrations.</summary>
     public void Initialise()
     {

@@ -60,7 +60,16 @@ internal sealed partial class SqliteEventStore : IEventStore
     public Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        return Task.FromResult<IHistorySnapshot>(new Snapshot(_database.Open()));
+        var connection = _database.Open();
+        try
+        {
+            return Task.FromResult<IHistorySnapshot>(new Snapshot(connection));
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw SqliteDatabase.Translate(ex);
+        }
     }
 
     public Task<bool> IsHealthyAsync(CancellationToken ct)
@@ -82,7 +91,7 @@ internal sealed partial class SqliteEventStore : IEventStore
     public async ValueTask DisposeAsync()
     {
         await _appends.DisposeAsync();
-        SqliteConnection.ClearAllPools();
+        _database.ClearPool();
     }
 
     private T WithConnection<T>(Func<SqliteConnection, T> work)
