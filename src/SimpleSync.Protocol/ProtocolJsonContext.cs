@@ -23,4 +23,5 @@ namespace SimpleSync.Protocol;
 [JsonSerializable(typeof(List<AclChange>))]
 [JsonSerializable(typeof(List<UserInfo>))]
 [JsonSerializable(typeof(Event))]
+[JsonSerializable(typeof(SyncResponse))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

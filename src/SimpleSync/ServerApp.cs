@@ -9,6 +9,7 @@ using SimpleSync.Health;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 using SimpleSync.Storage.Sqlite;
+using SimpleSync.Sync;
 
 namespace SimpleSync;
 
@@ -71,6 +72,7 @@ internal static class ServerApp
         app.MapHealth();
         app.MapAuth();
         app.MapEvents();
+        app.MapSync();
         app.MapAcl();
         app.MapAdminUsers();
         return app;

@@ -1,6 +1,7 @@
 using SimpleSync.Auth;
 using SimpleSync.Errors;
 using SimpleSync.Http;
+using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
 namespace SimpleSync.Events;
@@ -38,7 +39,7 @@ internal static class EventsEndpoints
             var parsed = Push.Parse(body.Span, push.Limits);
             results = await push.RunAsync(parsed, context.User.Uuid(), ct);
         }
-        context.Response.Headers[SyncHeaders.Rejected] = results.Count(r => r.Status == PushStatus.Rejected).ToString();
+        context.Response.Headers[SyncHeaders.Rejected] = results.Count(r => r.Status == PushStatuses.Rejected).ToString();
         await using var snapshot = await store.OpenSnapshotAsync(ct);
         await HistoryWriter.WriteAsync(context.Response, snapshot, 0, ct);
     }

@@ -7,16 +7,6 @@ using SimpleSync.Storage;
 
 namespace SimpleSync.Events;
 
-internal enum PushStatus
-{
-    Accepted,
-    Duplicate,
-    Rejected,
-}
-
-/// <summary>What became of one pushed element, in request order.</summary>
-internal readonly record struct PushResult(string? Uuid, PushStatus Status, EventRejection? Rejection, long Seq);
-
 /// <summary>
 /// A push as both protocols run it: parse strictly, refuse each event that is invalid, not the
 /// pusher's own, or denied by the ACL, append the rest in one call, and report per event.
@@ -35,12 +25,17 @@ internal sealed class Push(IEventStore store, AclProvider acl, SimpleSyncOptions
         {
             throw ApiException.Invalid($"the body must be a JSON array of events: {ex.Message}");
         }
-        if (parsed.Count > limits.MaxEventsPerPush)
+        CheckCount(parsed.Count, limits);
+        return parsed;
+    }
+
+    public static void CheckCount(int count, LimitsSection limits)
+    {
+        if (count > limits.MaxEventsPerPush)
         {
             throw new ApiException(ErrorCodes.TooLarge,
-                $"{parsed.Count} events is more than the limit of {limits.MaxEventsPerPush} a push (limits.max_events_per_push)");
+                $"{count} events is more than the limit of {limits.MaxEventsPerPush} a push (limits.max_events_per_push)");
         }
-        return parsed;
     }
 
     public async Task<PushResult[]> RunAsync(IReadOnlyList<ParsedEvent> parsed, string userUuid, CancellationToken ct)
@@ -54,7 +49,7 @@ internal sealed class Push(IEventStore store, AclProvider acl, SimpleSyncOptions
             var rejection = Check(parsed[i], userUuid, policy);
             if (rejection is not null)
             {
-                results[i] = new PushResult(parsed[i].Uuid, PushStatus.Rejected, rejection, 0);
+                results[i] = Rejected(parsed[i].Uuid, rejection);
                 continue;
             }
             toStore.Add(parsed[i].Event!);
@@ -67,14 +62,17 @@ internal sealed class Push(IEventStore store, AclProvider acl, SimpleSyncOptions
             var e = toStore[k];
             results[storeIndex[k]] = outcomes[k].Status switch
             {
-                AppendStatus.Accepted => new PushResult(e.Uuid, PushStatus.Accepted, null, outcomes[k].Seq),
-                AppendStatus.Duplicate => new PushResult(e.Uuid, PushStatus.Duplicate, null, outcomes[k].Seq),
-                _ => new PushResult(e.Uuid, PushStatus.Rejected, new EventRejection(RejectionReasons.UuidConflict,
-                    "uuid: an event with this uuid and different content is already in the history"), 0),
+                AppendStatus.Accepted => new PushResult(e.Uuid, PushStatuses.Accepted),
+                AppendStatus.Duplicate => new PushResult(e.Uuid, PushStatuses.Duplicate),
+                _ => Rejected(e.Uuid, new EventRejection(RejectionReasons.UuidConflict,
+                    "uuid: an event with this uuid and different content is already in the history")),
             };
         }
         return results;
     }
+
+    private static PushResult Rejected(string? uuid, EventRejection rejection) =>
+        new(uuid, PushStatuses.Rejected, rejection.Reason, rejection.Detail);
 
     private static EventRejection? Check(ParsedEvent parsed, string userUuid, AclPolicy policy)
     {

@@ -59,7 +59,13 @@ internal interface IHistorySnapshot : IAsyncDisposable
 
     /// <summary>Events with timestamp ≥ <paramref name="fromTimestamp"/> in history order (timestamp, then uuid).</summary>
     IAsyncEnumerable<Event> ReadHistory(ulong fromTimestamp, CancellationToken ct);
+
+    /// <summary>At most <paramref name="limit"/> events with seq &gt; <paramref name="cursor"/>, in seq order.</summary>
+    IAsyncEnumerable<SequencedEvent> ReadSince(long cursor, int limit, CancellationToken ct);
 }
+
+/// <summary>An event with the seq the store gave it: the cursor protocol's unit.</summary>
+internal readonly record struct SequencedEvent(long Seq, Event Event);
 
 internal enum AppendStatus
 {

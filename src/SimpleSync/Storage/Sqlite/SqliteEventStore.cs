@@ -139,6 +139,20 @@ internal sealed partial class SqliteEventStore : IEventStore
             }
         }
 
+        public async IAsyncEnumerable<SequencedEvent> ReadSince(long cursor, int limit, [EnumeratorCancellation] CancellationToken ct)
+        {
+            using var command = Command(
+                $"SELECT seq, {SqliteEventReader.Columns} FROM events WHERE seq > $cursor ORDER BY seq LIMIT $limit");
+            command.Parameters.AddWithValue("$cursor", cursor);
+            command.Parameters.AddWithValue("$limit", limit);
+            using var reader = await command.ExecuteReaderAsync(ct);
+            while (reader.Read())
+            {
+                ct.ThrowIfCancellationRequested();
+                yield return new SequencedEvent(reader.GetInt64(0), SqliteEventReader.Read(reader, offset: 1));
+            }
+        }
+
         private SqliteCommand Command(string sql)
         {
             var command = _connection.CreateCommand();

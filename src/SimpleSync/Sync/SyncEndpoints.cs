@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Primitives;
+using SimpleSync.Auth;
+using SimpleSync.Errors;
+using SimpleSync.Events;
+using SimpleSync.Http;
+using SimpleSync.Protocol;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Sync;
+
+/// <summary>
+/// The cursor protocol (SPEC §4): pull what is past a cursor in seq order, page by page; push
+/// and pull in one round trip with a result for every pushed event.
+/// </summary>
+internal static class SyncEndpoints
+{
+    public const int DefaultLimit = 10_000;
+
+    public static RouteGroupBuilder MapSync(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/sync").RequireAuthorization();
+        group.MapGet("/", Pull);
+        group.MapPost("/", PushAndPull);
+        return group;
+    }
+
+    /// <summary>GET /sync?cursor=N[&amp;limit=K]: events with seq &gt; N, at most K of them.</summary>
+    private static async Task Pull(HttpContext context, IEventStore store)
+    {
+        var query = context.Request.Query;
+        var cursor = ParseQuery(query["cursor"], "cursor", 0, long.MaxValue, 0);
+        var limit = (int)ParseQuery(query["limit"], "limit", 1, DefaultLimit, DefaultLimit);
+        await using var snapshot = await store.OpenSnapshotAsync(context.RequestAborted);
+        await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor, limit, null, context.RequestAborted);
+    }
+
+    /// <summary>
+    /// POST /sync {cursor, events}: stores the pushed events, then answers as GET /sync from the
+    /// request's cursor, so the client's own accepted events come back with everything else new.
+    /// </summary>
+    private static async Task PushAndPull(HttpContext context, IEventStore store, Push push)
+    {
+        var ct = context.RequestAborted;
+        long cursor;
+        PushResult[] results;
+        using (var body = await RequestBody.ReadAsync(context.Request, push.Limits.MaxBodyBytes, ct))
+        {
+            List<ParsedEvent> parsed;
+            try
+            {
+                (cursor, parsed) = SyncRequestJson.Read(body.Span, push.Limits.MaxPayloadBytes);
+            }
+            catch (JsonException ex)
+            {
+                throw ApiException.Invalid($"the body is not a valid sync request: {ex.Message}");
+            }
+            Push.CheckCount(parsed.Count, push.Limits);
+            results = await push.RunAsync(parsed, context.User.Uuid(), ct);
+        }
+        await using var snapshot = await store.OpenSnapshotAsync(ct);
+        await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor, DefaultLimit, results, ct);
+    }
+
+    private static long ParseQuery(StringValues values, string name, long min, long max, long fallback)
+    {
+        if (values.Count == 0)
+            return fallback;
+        if (values.Count == 1 && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            && value >= min && value <= max)
+        {
+            return value;
+        }
+        throw ApiException.Invalid($"{name} must be one integer from {min} to {max}",
+            new Dictionary<string, string[]> { [name] = [$"'{values}' is not an integer from {min} to {max}"] });
+    }
+}

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using SimpleSync.Events;
+using SimpleSync.Protocol;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Sync;
+
+/// <summary>
+/// Writes a sync answer straight from the database cursor to the response, like the history
+/// endpoints: a page of up to 10,000 events is never collected first. <c>cursor</c> and
+/// <c>more</c> come after <c>events</c> because they are known only once the page is read.
+/// </summary>
+internal static class SyncWriter
+{
+    private const int FlushThreshold = 32 * 1024;
+
+    public static async Task WriteAsync(HttpResponse response, string epoch, IHistorySnapshot snapshot, long cursor, int limit,
+        IReadOnlyList<PushResult>? results, CancellationToken ct)
+    {
+        response.ContentType = "application/json; charset=utf-8";
+        response.Headers[SyncHeaders.Cursor] = snapshot.HighestSeq.ToString();
+        var pipe = response.BodyWriter;
+        await using var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { SkipValidation = true });
+        json.WriteStartObject();
+        json.WriteString("epoch", epoch);
+        if (results is not null)
+            WriteResults(json, results);
+
+        json.WriteStartArray("events");
+        var last = cursor;
+        var count = 0;
+        var more = false;
+        // One row past the page tells whether there is more without a second query.
+        await foreach (var (seq, e) in snapshot.ReadSince(cursor, limit + 1, ct))
+        {
+            if (count == limit)
+            {
+                more = true;
+                break;
+            }
+            EventJson.Write(json, e);
+            last = seq;
+            count++;
+            if (json.BytesPending > FlushThreshold)
+            {
+                json.Flush();
+                await pipe.FlushAsync(ct);
+            }
+        }
+        json.WriteEndArray();
+        json.WriteNumber("cursor", last);
+        json.WriteBoolean("more", more);
+        json.WriteEndObject();
+        json.Flush();
+        await pipe.FlushAsync(ct);
+    }
+
+    private static void WriteResults(Utf8JsonWriter json, IReadOnlyList<PushResult> results)
+    {
+        json.WriteStartArray("results");
+        foreach (var result in results)
+        {
+            json.WriteStartObject();
+            json.WriteString("uuid", result.Uuid);
+            json.WriteString("status", result.Status);
+            if (result.Reason is not null)
+            {
+                json.WriteString("reason", result.Reason);
+                json.WriteString("detail", result.Detail);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+    }
+}
