@@ -56,7 +56,9 @@ internal static class ServerApp
         time ??= TimeProvider.System;
         services.AddSingleton(options);
         services.AddSingleton(time);
-        services.AddSingleton<IEventStore>(OpenStore(options));
+        var hub = new StreamHub(options.Sync.StreamBufferEvents);
+        services.AddSingleton(hub);
+        services.AddSingleton<IEventStore>(OpenStore(options, hub.Publish));
         services.AddSingleton(new TokenService(SigningKey.LoadOrCreate(options.Auth.JwtSecretFile), options.Auth, time));
         services.AddSingleton(new LoginThrottle(options.Auth, time));
         services.AddSingleton<AclProvider>();
@@ -64,6 +66,8 @@ internal static class ServerApp
         services.AddHostedService<InitialAdmin>();
 
         var app = builder.Build();
+        // Live streams end when shutdown starts, so they do not hold it up until the timeout.
+        app.Lifetime.ApplicationStopping.Register(hub.Close);
         app.UseExceptionHandler();
         app.UseStatusCodePages(ProblemWriter.WriteStatusPageAsync);
         app.UseAuthentication();
@@ -78,9 +82,10 @@ internal static class ServerApp
         return app;
     }
 
-    public static IEventStore OpenStore(SimpleSyncOptions options) => options.Storage.Provider switch
+    /// <param name="committed">Where the store reports each commit's accepted events: the live streams' hub.</param>
+    public static IEventStore OpenStore(SimpleSyncOptions options, Action<IReadOnlyList<SequencedEvent>>? committed = null) => options.Storage.Provider switch
     {
-        "sqlite" => SqliteEventStore.Open(options.Storage.SqlitePath),
+        "sqlite" => SqliteEventStore.Open(options.Storage.SqlitePath, committed),
         var other => throw new InvalidOperationException($"storage provider '{other}' is not available"),
     };
 

@@ -10,6 +10,7 @@ internal sealed record SimpleSyncOptions
     public StorageSection Storage { get; init; } = new();
     public AuthSection Auth { get; init; } = new();
     public LimitsSection Limits { get; init; } = new();
+    public SyncSection Sync { get; init; } = new();
 
     /// <summary>The TOML file the options came from, or null when only defaults and environment were used.</summary>
     public string? SourceFile { get; init; }
@@ -49,4 +50,16 @@ internal sealed record LimitsSection
     public long MaxBodyBytes { get; init; } = 16 * 1024 * 1024;
     public int MaxEventsPerPush { get; init; } = 10_000;
     public int MaxPayloadBytes { get; init; } = Protocol.EventRules.DefaultMaxPayloadBytes;
+}
+
+internal sealed record SyncSection
+{
+    /// <summary>A comment line on every live stream this often, so proxies keep idle connections open.</summary>
+    public TimeSpan Heartbeat { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Events a live stream may have waiting before the server cuts it off as too slow.</summary>
+    public int StreamBufferEvents { get; init; } = 10_000;
+
+    /// <summary>A live stream is ended after this long; the client reconnects with Last-Event-ID.</summary>
+    public TimeSpan StreamMaxLifetime { get; init; } = TimeSpan.FromMinutes(30);
 }

@@ -23,6 +23,7 @@ internal static class SyncEndpoints
         var group = app.MapGroup("/sync").RequireAuthorization();
         group.MapGet("/", Pull);
         group.MapPost("/", PushAndPull);
+        group.MapGet("/stream", StreamEndpoint.Stream);
         return group;
     }
 

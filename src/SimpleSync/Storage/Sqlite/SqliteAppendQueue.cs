@@ -18,11 +18,14 @@ internal sealed class SqliteAppendQueue : IAsyncDisposable
     private readonly Channel<AppendJob> _jobs = Channel.CreateBounded<AppendJob>(
         new BoundedChannelOptions(1024) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly SqliteDatabase _database;
+    private readonly Action<IReadOnlyList<SequencedEvent>>? _committed;
     private readonly Task _writer;
 
-    public SqliteAppendQueue(SqliteDatabase database)
+    /// <param name="committed">Called after each commit with its accepted events in seq order (the live streams' feed).</param>
+    public SqliteAppendQueue(SqliteDatabase database, Action<IReadOnlyList<SequencedEvent>>? committed)
     {
         _database = database;
+        _committed = committed;
         _writer = Task.Run(RunAsync);
     }
 
@@ -79,9 +82,10 @@ internal sealed class SqliteAppendQueue : IAsyncDisposable
         }
     }
 
-    private static void Commit(SqliteConnection connection, AppendStatements statements, List<AppendJob> batch)
+    private void Commit(SqliteConnection connection, AppendStatements statements, List<AppendJob> batch)
     {
         var results = new AppendOutcome[batch.Count][];
+        var accepted = new List<SequencedEvent>();
         using (var tx = connection.BeginTransaction(deferred: false))
         {
             statements.Bind(tx);
@@ -90,11 +94,17 @@ internal sealed class SqliteAppendQueue : IAsyncDisposable
                 var events = batch[i].Events;
                 var outcomes = new AppendOutcome[events.Count];
                 for (var j = 0; j < events.Count; j++)
+                {
                     outcomes[j] = statements.Append(events[j]);
+                    if (outcomes[j].Status == AppendStatus.Accepted)
+                        accepted.Add(new SequencedEvent(outcomes[j].Seq, events[j]));
+                }
                 results[i] = outcomes;
             }
             tx.Commit();
         }
+        if (accepted.Count > 0)
+            _committed?.Invoke(accepted);
         for (var i = 0; i < batch.Count; i++)
             batch[i].Completion.TrySetResult(results[i]);
     }

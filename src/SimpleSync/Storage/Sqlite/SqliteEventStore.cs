@@ -14,11 +14,11 @@ internal sealed partial class SqliteEventStore : IEventStore
     private readonly SqliteDatabase _database;
     private readonly SqliteAppendQueue _appends;
 
-    private SqliteEventStore(SqliteDatabase database, string epoch)
+    private SqliteEventStore(SqliteDatabase database, string epoch, Action<IReadOnlyList<SequencedEvent>>? committed)
     {
         _database = database;
         Epoch = epoch;
-        _appends = new SqliteAppendQueue(database);
+        _appends = new SqliteAppendQueue(database, committed);
     }
 
     public string Provider => "sqlite";
@@ -28,12 +28,13 @@ internal sealed partial class SqliteEventStore : IEventStore
     public string Path => _database.Path;
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and brings its schema up to date.</summary>
-    public static SqliteEventStore Open(string path)
+    /// <param name="committed">Told of every commit's accepted events, in seq order, after the commit.</param>
+    public static SqliteEventStore Open(string path, Action<IReadOnlyList<SequencedEvent>>? committed = null)
     {
         var database = new SqliteDatabase(path);
         database.Initialise();
         using var connection = database.Open();
-        return new SqliteEventStore(database, EnsureEpoch(connection));
+        return new SqliteEventStore(database, EnsureEpoch(connection), committed);
     }
 
     /// <summary>Writes a new random epoch: a copy of a store is a different store for clients' cursors.</summary>

@@ -1,0 +1,146 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
+using SimpleSync.Config;
+using SimpleSync.Storage;
+
+namespace SimpleSync.Sync;
+
+/// <summary>
+/// GET /sync/stream?cursor=N: everything after N, then each accepted batch as it commits, as
+/// Server-Sent Events whose id is the seq of the message's last event. A reconnecting client
+/// sends Last-Event-ID and misses nothing and repeats nothing.
+/// </summary>
+internal static class StreamEndpoint
+{
+    // Backlog messages carry at most this many events, so a long backlog streams in pieces.
+    private const int BacklogPage = 1_000;
+
+    public static async Task Stream(HttpContext context, IEventStore store, StreamHub hub, SimpleSyncOptions options,
+        TimeProvider time, ILogger<StreamHub> logger)
+    {
+        var cursor = ResumeFrom(context);
+        // Subscribe before reading the backlog: a commit that lands in between is then seen by
+        // both, and the seq filter below drops the repeat; subscribing after could lose it.
+        using var subscription = hub.Subscribe();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscription.EndedToken);
+        var ct = linked.Token;
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var sse = new SseWriter(response.BodyWriter);
+        var last = cursor;
+        try
+        {
+            await sse.WriteCommentAsync($"stream from cursor {cursor}, epoch {store.Epoch}", ct);
+            last = await SendStoredAsync(sse, store, last, ct);
+            var ending = await FollowAsync(sse, subscription, store, options.Sync, time, last, ct);
+            await sse.WriteEndAsync(ending.Reason, ending.Detail, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (subscription.Ended is StreamEnd.TooSlow or StreamEnd.ServerStopping)
+        {
+            if (subscription.Ended == StreamEnd.TooSlow)
+                logger.LogInformation("Ending a live stream that fell {Limit} events behind", options.Sync.StreamBufferEvents);
+            // Say why, if the client is still reading at all; a client that is not gets its
+            // connection dropped. Either way it resumes from its last id.
+            using var grace = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            grace.CancelAfter(TimeSpan.FromSeconds(1));
+            try
+            {
+                var (reason, detail) = Describe(subscription.Ended);
+                await sse.WriteEndAsync(reason, detail, grace.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                context.Abort();
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The client went away, or the server is stopping: nothing more to say.
+        }
+    }
+
+    private static async Task<(string Reason, string Detail)> FollowAsync(SseWriter sse, StreamSubscription subscription,
+        IEventStore store, SyncSection sync, TimeProvider time, long last, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + sync.StreamMaxLifetime;
+        Task<bool>? next = null;
+        while (true)
+        {
+            // One pending wait on the channel survives heartbeats: a single-reader channel allows one waiter.
+            next ??= subscription.Batches.WaitToReadAsync(ct).AsTask();
+            using (var beat = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                await Task.WhenAny(next, Task.Delay(sync.Heartbeat, time, beat.Token));
+                beat.Cancel();
+            }
+            if (time.GetUtcNow() >= deadline)
+                return ("max_lifetime", "the stream reached its maximum lifetime; reconnect with Last-Event-ID");
+
+            if (!next.IsCompleted)
+            {
+                // Quiet period: a keep-alive, and a look at the store for anything another process
+                // (the CLI's import, say) committed without passing through this server's hub.
+                await sse.WriteCommentAsync("keep-alive", ct);
+                last = await SendStoredAsync(sse, store, last, ct);
+                continue;
+            }
+            var open = await next;
+            next = null;
+            if (!open)
+                return Describe(subscription.Ended);
+            while (subscription.Batches.TryRead(out var batch))
+            {
+                subscription.Taken(batch);
+                var fresh = batch[^1].Seq > last ? batch.Where(e => e.Seq > last).ToList() : [];
+                if (fresh.Count == 0)
+                    continue;
+                await sse.WriteEventsAsync(fresh, ct);
+                last = fresh[^1].Seq;
+            }
+        }
+    }
+
+    /// <summary>Sends what the store holds after <paramref name="last"/>, page by page; returns the new last seq.</summary>
+    private static async Task<long> SendStoredAsync(SseWriter sse, IEventStore store, long last, CancellationToken ct)
+    {
+        while (true)
+        {
+            var page = new List<SequencedEvent>(BacklogPage);
+            await using (var snapshot = await store.OpenSnapshotAsync(ct))
+            {
+                await foreach (var item in snapshot.ReadSince(last, BacklogPage, ct))
+                    page.Add(item);
+            }
+            if (page.Count == 0)
+                return last;
+            await sse.WriteEventsAsync(page, ct);
+            last = page[^1].Seq;
+            if (page.Count < BacklogPage)
+                return last;
+        }
+    }
+
+    private static (string Reason, string Detail) Describe(StreamEnd end) => end == StreamEnd.TooSlow
+        ? ("too_slow", "the client fell too far behind; reconnect with Last-Event-ID")
+        : ("server_stopping", "the server is shutting down; reconnect with Last-Event-ID");
+
+    /// <summary>Last-Event-ID (a reconnect) wins over ?cursor= (the first connect).</summary>
+    private static long ResumeFrom(HttpContext context)
+    {
+        var header = context.Request.Headers["Last-Event-ID"];
+        if (header.Count > 0)
+            return Parse(header, "Last-Event-ID");
+        var query = context.Request.Query["cursor"];
+        return query.Count > 0 ? Parse(query, "cursor") : 0;
+    }
+
+    private static long Parse(Microsoft.Extensions.Primitives.StringValues values, string name) =>
+        values.Count == 1 && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw Errors.ApiException.Invalid($"{name} must be one integer of 0 or more",
+                new Dictionary<string, string[]> { [name] = [$"'{values}' is not an integer of 0 or more"] });
+}

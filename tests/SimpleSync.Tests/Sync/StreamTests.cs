@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using SimpleSync.Protocol;
+using SimpleSync.Sync;
+using SimpleSync.Tests.Support;
+
+namespace SimpleSync.Tests.Sync;
+
+public sealed class StreamTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public async Task A_subscriber_gets_the_backlog_then_a_new_push_within_a_second()
+    {
+        await using var server = await LiveServer.StartAsync();
+        await server.AllowAllAsync();
+        var (alice, client) = await server.NewUserAsync("alice");
+        var before = new[] { TestEvents.New(alice), TestEvents.New(alice) };
+        await client.SyncAsync(0, before);
+        await using var stream = await SseClient.ConnectAsync(client, "/sync/stream?cursor=0");
+        Assert.Equal("text/event-stream", stream.Response.Content.Headers.ContentType?.MediaType);
+
+        var backlog = await stream.NextOfTypeAsync("events", Wait);
+        Assert.Equal(before, backlog.Events());
+        Assert.Equal("2", backlog.Id);
+
+        var pushed = TestEvents.New(alice);
+        var clock = Stopwatch.StartNew();
+        await client.SyncAsync(2, pushed);
+        var live = await stream.NextOfTypeAsync("events", Wait);
+        clock.Stop();
+        Assert.Equal([pushed], live.Events());
+        Assert.Equal("3", live.Id);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Reconnecting_with_Last_Event_ID_misses_nothing_and_repeats_nothing()
+    {
+        await using var server = await LiveServer.StartAsync();
+        await server.AllowAllAsync();
+        var (alice, client) = await server.NewUserAsync("alice");
+        var first = TestEvents.New(alice);
+        string lastId;
+        await using (var stream = await SseClient.ConnectAsync(client, "/sync/stream?cursor=0"))
+        {
+            await client.SyncAsync(0, first);
+            var message = await stream.NextOfTypeAsync("events", Wait);
+            Assert.Equal([first], message.Events());
+            lastId = message.Id!;
+        }
+
+        // While disconnected, more events land.
+        var missed = new[] { TestEvents.New(alice), TestEvents.New(alice) };
+        await client.SyncAsync(1, missed);
+
+        // The original URL still says cursor=0, as a browser's EventSource would resend it.
+        await using var resumed = await SseClient.ConnectAsync(client, "/sync/stream?cursor=0", lastEventId: lastId);
+        var caughtUp = await resumed.NextOfTypeAsync("events", Wait);
+        Assert.Equal(missed, caughtUp.Events());
+        var later = TestEvents.New(alice);
+        await client.SyncAsync(3, later);
+        Assert.Equal([later], (await resumed.NextOfTypeAsync("events", Wait)).Events());
+    }
+
+    [Fact]
+    public async Task A_quiet_stream_gets_keep_alive_comments()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with { Sync = o.Sync with { Heartbeat = TimeSpan.FromMilliseconds(100) } });
+        var (_, client) = await server.NewUserAsync("alice");
+        await using var stream = await SseClient.ConnectAsync(client, "/sync/stream");
+
+        var comments = 0;
+        while (comments < 3)
+        {
+            var message = await stream.NextAsync(Wait);
+            Assert.NotNull(message);
+            Assert.Equal("comment", message.Event);
+            comments++;
+        }
+    }
+
+    [Fact]
+    public async Task A_stream_ends_with_a_reason_at_its_maximum_lifetime()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with
+        {
+            Sync = o.Sync with { StreamMaxLifetime = TimeSpan.FromMilliseconds(300), Heartbeat = TimeSpan.FromMilliseconds(100) },
+        });
+        var (_, client) = await server.NewUserAsync("alice");
+        await using var stream = await SseClient.ConnectAsync(client, "/sync/stream");
+
+        var end = await stream.NextOfTypeAsync("end", Wait);
+
+        Assert.Contains("\"reason\":\"max_lifetime\"", end.Data, StringComparison.Ordinal);
+        Assert.Null(await stream.NextAsync(Wait));
+    }
+
+    [Fact]
+    public async Task Stopping_the_server_ends_open_streams_with_a_reason()
+    {
+        var server = await LiveServer.StartAsync();
+        await using var _ = server;
+        var (_, client) = await server.NewUserAsync("alice");
+        await using var stream = await SseClient.ConnectAsync(client, "/sync/stream");
+        await stream.NextAsync(Wait);
+
+        var stopping = server.App.StopAsync(TestContext.Current.CancellationToken);
+        var end = await stream.NextOfTypeAsync("end", Wait);
+        await stopping;
+
+        Assert.Contains("\"reason\":\"server_stopping\"", end.Data, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("/sync/stream?cursor=-1", null)]
+    [InlineData("/sync/stream?cursor=x", null)]
+    [InlineData("/sync/stream", "abc")]
+    public async Task A_bad_cursor_or_Last_Event_ID_is_400(string path, string? lastEventId)
+    {
+        await using var server = await LiveServer.StartAsync();
+        var (_, client) = await server.NewUserAsync("alice");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (lastEventId is not null)
+            request.Headers.Add("Last-Event-ID", lastEventId);
+
+        using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
+
+        await response.AssertProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.Invalid);
+    }
+
+    [Fact]
+    public async Task A_subscriber_that_never_reads_is_cut_off_without_holding_up_pushes()
+    {
+        await using var server = await LiveServer.StartAsync(o => o with
+        {
+            Sync = o.Sync with { StreamBufferEvents = 50 },
+            Limits = o.Limits with { MaxBodyBytes = 64 * 1024 * 1024 },
+        });
+        await server.AllowAllAsync();
+        var (alice, client) = await server.NewUserAsync("alice");
+        var hub = server.App.Services.GetRequiredService<StreamHub>();
+        var token = client.DefaultRequestHeaders.Authorization!.Parameter!;
+
+        // A raw socket that asks for the stream and then never reads a byte.
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { ReceiveBufferSize = 4096 };
+        await socket.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, TestContext.Current.CancellationToken);
+        var request = $"GET /sync/stream HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nAuthorization: Bearer {token}\r\n\r\n";
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
+        await WaitUntilAsync(() => hub.Count == 1);
+
+        // Far more than the socket buffers and the stream buffer can hold: ~40 MB of events.
+        var payload = new string('x', 32 * 1024);
+        for (var i = 0; i < 25; i++)
+        {
+            var batch = Enumerable.Range(0, 50).Select(_ => TestEvents.New(alice, payload: payload)).ToArray();
+            var answer = await client.SyncAsync(long.MaxValue, batch);
+            Assert.All(answer.Results!, r => Assert.Equal(PushStatuses.Accepted, r.Status));
+        }
+
+        await WaitUntilAsync(() => hub.Count == 0);
+        Assert.Equal(25 * 50, (await client.PullAsync(0, limit: 10_000)).Cursor);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(deadline.Elapsed < Wait, "the condition did not become true in time");
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+    }
+}
