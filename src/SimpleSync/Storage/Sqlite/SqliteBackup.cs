@@ -12,8 +12,11 @@ internal static class SqliteBackup
     public static (long Events, string Epoch) Create(string sourcePath, string destination)
     {
         destination = Path.GetFullPath(destination);
-        if (File.Exists(destination))
+        if (File.Exists(destination) || Directory.Exists(destination))
             throw new IOException($"{destination} already exists; choose a new name");
+        var directory = Path.GetDirectoryName(destination)!;
+        if (!Directory.Exists(directory))
+            throw new IOException($"{directory}: no such directory for the backup");
         if (!File.Exists(sourcePath))
             throw new IOException($"{sourcePath}: there is no store to back up");
         var temp = $"{destination}.{Environment.ProcessId}.partial";
