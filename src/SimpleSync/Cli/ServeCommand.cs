@@ -23,11 +23,12 @@ internal static class ServeCommand
         var passwordWritten = WrittenAt(passwordFile);
         await using var app = ServerApp.Build(options);
         await app.StartAsync();
-        cli.Out.WriteLine($"simple-sync {HealthEndpoints.Version} listening on {string.Join(", ", app.Urls)} (store: {options.Storage.SqlitePath})");
         // The first start's admin password file is announced in a warning; when the log level
-        // hides warnings, the operator must still learn where it is.
+        // hides warnings, the operator must still learn where it is. Before the listening line,
+        // which tells whoever waits for it that start-up is complete.
         if (options.Server.LogLevel > LogLevel.Warning && WrittenAt(passwordFile) is { } written && written != passwordWritten)
             cli.Out.WriteLine($"created the admin account; its password is in {passwordFile}");
+        cli.Out.WriteLine($"simple-sync {HealthEndpoints.Version} listening on {string.Join(", ", app.Urls)} (store: {options.Storage.SqlitePath})");
         await cli.Out.FlushAsync();
         await app.WaitForShutdownAsync();
         return CliApp.Ok;

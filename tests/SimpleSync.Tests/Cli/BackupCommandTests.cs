@@ -66,6 +66,7 @@ public sealed class BackupCommandTests
         await pusher;
 
         Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, CliWorkspace.UnixModeOf(workspace.File("copy.db")));
         lock (answeredAt)
         {
             Assert.Contains(answeredAt, t => t > backupStarted && t < backupEnded);

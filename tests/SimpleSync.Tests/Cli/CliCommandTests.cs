@@ -84,6 +84,21 @@ public sealed class CliCommandTests
     }
 
     [Fact]
+    public async Task Serve_on_a_port_in_use_exits_1_with_one_line_naming_the_address()
+    {
+        using var workspace = new CliWorkspace();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+
+        var result = await workspace.RunAsync(["serve"], environment: new Dictionary<string, string?> { ["SIMPLESYNC_SERVER_LISTEN"] = address });
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(address, result.SingleErrorLine);
+        Assert.DoesNotContain("listening on", result.Stdout);
+    }
+
+    [Fact]
     public async Task Init_writes_a_config_with_every_key_that_loads_and_a_private_secret()
     {
         using var workspace = new CliWorkspace(config: null);

@@ -72,9 +72,11 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             server.BaseAddress = await server._listening.Task.WaitAsync(ExecutableRunner.Timeout, TestContext.Current.CancellationToken);
             return server;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException)
+        catch (Exception ex)
         {
             await server.DisposeAsync();
+            if (ex is OperationCanceledException)
+                throw;
             throw new InvalidOperationException($"simple-sync serve did not start ({ex.Message}).\n--- stdout:\n{server.Stdout}\n--- stderr:\n{server.Stderr}");
         }
     }
@@ -87,6 +89,22 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             _stdout.AppendLine(line);
         if (ListeningLine().Match(line) is { Success: true } match)
             _listening.TrySetResult(new Uri(match.Groups[1].Value));
+    }
+
+    /// <summary>
+    /// Waits until the output holds <paramref name="text"/>: log lines are written by a background
+    /// thread, so one logged during start-up may come after the listening line.
+    /// </summary>
+    public async Task<bool> PrintsAsync(string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!(Stdout + Stderr).Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline || HasExited)
+                return (Stdout + Stderr).Contains(text, StringComparison.Ordinal);
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+        return true;
     }
 
     public HttpClient NewClient(string? token = null)

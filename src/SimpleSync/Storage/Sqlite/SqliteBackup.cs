@@ -23,6 +23,7 @@ internal static class SqliteBackup
         File.Delete(temp);
         try
         {
+            CreatePrivate(temp);
             var source = new SqliteDatabase(sourcePath);
             using (var connection = source.Open())
             using (var vacuum = connection.CreateCommand())
@@ -40,6 +41,18 @@ internal static class SqliteBackup
             File.Delete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The copy holds password hashes, so only its owner may read it, from the first byte on:
+    /// VACUUM INTO fills an empty file it finds and keeps its mode.
+    /// </summary>
+    private static void CreatePrivate(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        new FileStream(path, options).Dispose();
     }
 
     private static (long, string) Stamp(string path)
