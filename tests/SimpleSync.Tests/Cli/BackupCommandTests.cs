@@ -115,7 +115,7 @@ public sealed class BackupCommandTests
     public async Task Backup_to_an_existing_file_exits_1_and_leaves_it_alone()
     {
         using var workspace = new CliWorkspace();
-        await workspace.RunOkAsync(["acl", "show"]);
+        await workspace.RunOkAsync(["acl", "set", "-"], """{"rules": []}""");
         var existing = workspace.Write("exists.db", "keep me");
 
         var result = await workspace.RunAsync("backup", "exists.db");
@@ -129,7 +129,7 @@ public sealed class BackupCommandTests
     public async Task Backup_into_a_directory_that_does_not_exist_exits_1_naming_it()
     {
         using var workspace = new CliWorkspace();
-        await workspace.RunOkAsync(["acl", "show"]);
+        await workspace.RunOkAsync(["acl", "set", "-"], """{"rules": []}""");
 
         var result = await workspace.RunAsync("backup", "no-such-dir/copy.db");
 

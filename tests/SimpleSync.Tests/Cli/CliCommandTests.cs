@@ -83,6 +83,22 @@ public sealed class CliCommandTests
         Assert.Equal("", result.Stdout);
     }
 
+    [Theory]
+    [InlineData("export")]
+    [InlineData("user", "list")]
+    [InlineData("user", "passwd", "alice")]
+    [InlineData("acl", "show")]
+    public async Task A_command_that_reads_the_store_refuses_a_store_that_does_not_exist(params string[] args)
+    {
+        using var workspace = new CliWorkspace();
+
+        var result = await workspace.RunAsync(args, "alice-password\n");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(workspace.DatabaseFile, result.SingleErrorLine);
+        Assert.False(Directory.Exists(workspace.Data("")));
+    }
+
     [Fact]
     public async Task Serve_on_a_port_in_use_exits_1_with_one_line_naming_the_address()
     {
@@ -113,8 +129,9 @@ public sealed class CliCommandTests
             Assert.Matches($@"(?ms)^\[{section}\].*?^(# )?{name} = ", text);
         }
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, CliWorkspace.UnixModeOf(workspace.Data("jwt-secret")));
-        var list = await workspace.RunAsync("user", "list");
-        Assert.True(list.ExitCode == 0, $"the written config does not load: {list}");
+        var load = await workspace.RunAsync(["acl", "set", "-"], """{"rules": []}""");
+        Assert.True(load.ExitCode == 0, $"the written config does not load: {load}");
+        Assert.True(File.Exists(workspace.DatabaseFile), "the store is not where the written config says");
     }
 
     [Fact]
@@ -162,6 +179,6 @@ public sealed class CliCommandTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.True(File.Exists(workspace.File("conf/custom.toml")));
         Assert.False(File.Exists(workspace.ConfigFile));
-        Assert.Equal(0, (await workspace.RunAsync("user", "list", "--config", "conf/custom.toml")).ExitCode);
+        Assert.Equal(0, (await workspace.RunAsync(["acl", "set", "-", "--config", "conf/custom.toml"], """{"rules": []}""")).ExitCode);
     }
 }

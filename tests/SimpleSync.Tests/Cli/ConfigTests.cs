@@ -120,8 +120,8 @@ public sealed class ConfigTests
         workspace.Write("from-option.toml", "[storage]\nsqlite_path = \"data/from-option.db\"\n");
         var variable = new Dictionary<string, string?> { ["SIMPLESYNC_CONFIG"] = "from-variable.toml" };
 
-        var first = await workspace.RunAsync(["acl", "show"], environment: variable);
-        var second = await workspace.RunAsync(["acl", "show", "--config", "from-option.toml"], environment: variable);
+        var first = await workspace.RunAsync(["acl", "set", "-"], """{"rules": []}""", variable);
+        var second = await workspace.RunAsync(["acl", "set", "-", "--config", "from-option.toml"], """{"rules": []}""", variable);
 
         Assert.True(first.ExitCode == 0 && second.ExitCode == 0, $"{first}\n{second}");
         Assert.Equal(["from-option.db", "from-variable.db"],

@@ -101,6 +101,8 @@ public sealed class HistoryCommandTests
     public async Task Import_of_a_file_with_bad_lines_imports_nothing_and_names_the_lines()
     {
         using var workspace = new CliWorkspace();
+        var stored = SampleHistory()[^1];
+        await workspace.RunOkAsync(["import", workspace.Write("first.jsonl", JsonLines([stored]))]);
         var good = SampleHistory().Take(3).ToList();
         var lines = JsonLines(good).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         lines.Insert(2, """{"uuid": "ffffffff-0000-7000-8000-000000000000", "timestamp": 1}""");
@@ -115,7 +117,7 @@ public sealed class HistoryCommandTests
         Assert.Contains("line 3", line);
         Assert.Contains("line 5", line);
         Assert.DoesNotContain("line 1:", line);
-        Assert.Equal("", await ExportAsync(workspace));
+        Assert.Equal([stored], ParseLines(await ExportAsync(workspace)));
     }
 
     [Fact]
