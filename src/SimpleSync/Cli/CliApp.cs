@@ -45,7 +45,8 @@ internal static class CliApp
             var group = Commands.Any(c => c.Name.StartsWith(args[0] + " ", StringComparison.Ordinal));
             if (group && (args.Length == 1 || args[1] is "--help" or "-h"))
             {
-                stdout.Write(Overview(args[0]));
+                // A group word alone is bad usage: the overview goes where errors go.
+                (args.Length == 1 ? stderr : stdout).Write(Overview(args[0]));
                 return args.Length == 1 ? BadUsage : Ok;
             }
             stderr.WriteLine($"simple-sync: unknown command '{string.Join(' ', args.Take(group ? 2 : 1))}' (see simple-sync --help)");
@@ -79,6 +80,12 @@ internal static class CliApp
                                        or UnauthorizedAccessException or SqliteException or CommandFailedException)
         {
             stderr.WriteLine($"simple-sync {command.Name}: {OneLine(ex.Message)}");
+            return Failed;
+        }
+        catch (Exception ex)
+        {
+            // Anything unforeseen still ends as one line and exit code 1, not a stack trace and an abort.
+            stderr.WriteLine($"simple-sync {command.Name}: unexpected error ({ex.GetType().Name}): {OneLine(ex.Message)}");
             return Failed;
         }
     }

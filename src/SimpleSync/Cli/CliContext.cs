@@ -1,4 +1,5 @@
 using SimpleSync.Config;
+using SimpleSync.Storage;
 
 namespace SimpleSync.Cli;
 
@@ -25,6 +26,19 @@ internal sealed class CliContext(
 
     /// <summary>Loads and validates the configuration; a <see cref="ConfigException"/> ends the command with exit code 2.</summary>
     public SimpleSyncOptions LoadOptions() => ConfigLoader.Load(Option("--config"), Environment);
+
+    /// <summary>
+    /// Opens the configured store. Commands that only read or change what is there refuse a store
+    /// that does not exist: a mistyped sqlite_path must not quietly create an empty store and
+    /// report an empty history. Commands that add (user add, acl set, import) may create it, so a
+    /// store can be prepared before the first start.
+    /// </summary>
+    public IEventStore OpenStore(SimpleSyncOptions options, bool create)
+    {
+        if (!create && options.Storage.Provider == "sqlite" && !File.Exists(options.Storage.SqlitePath))
+            throw new CommandFailedException($"{options.Storage.SqlitePath}: there is no store yet (check storage.sqlite_path, or start the server once)");
+        return ServerApp.OpenStore(options);
+    }
 
     /// <summary>
     /// Reads a password: the first line of stdin when it is piped, or typed without echo at a

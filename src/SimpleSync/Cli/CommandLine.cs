@@ -33,7 +33,11 @@ internal sealed class ParsedArgs
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);
     public bool Help { get; private set; }
 
-    /// <summary>Splits words into positionals and --options; "--" ends options; only the given options take values.</summary>
+    /// <summary>
+    /// Splits words into positionals and --options; "--" ends options; only the given options take
+    /// values. "-h" is help; any other word starting with "-" (except "-" itself, meaning stdin) is an
+    /// unknown option, so a typo never becomes a file name. An empty word is never a valid argument.
+    /// </summary>
     public static ParsedArgs Parse(IEnumerable<string> words, CliCommand command)
     {
         var result = new ParsedArgs();
@@ -42,7 +46,9 @@ internal sealed class ParsedArgs
         while (e.MoveNext())
         {
             var word = e.Current;
-            if (onlyPositionals || !word.StartsWith("--", StringComparison.Ordinal) || word == "-")
+            if (word.Length == 0)
+                throw new UsageException($"{command.Name}: an argument is empty");
+            if (onlyPositionals || !word.StartsWith('-') || word == "-")
             {
                 result.Positionals.Add(word);
                 continue;
@@ -66,6 +72,8 @@ internal sealed class ParsedArgs
             if (!command.ValueOptions.Contains(name) && name != "--config")
                 throw new UsageException($"{command.Name}: unknown option {name}");
             var value = inline ?? (e.MoveNext() ? e.Current : throw new UsageException($"{command.Name}: {name} needs a value"));
+            if (value.Length == 0)
+                throw new UsageException($"{command.Name}: {name} needs a value");
             if (!result.Options.TryAdd(name, value))
                 throw new UsageException($"{command.Name}: {name} given more than once");
         }

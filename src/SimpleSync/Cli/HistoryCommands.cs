@@ -35,28 +35,52 @@ internal static class HistoryCommands
     {
         var options = cli.LoadOptions();
         var file = cli.Option("--out") is { } o ? Path.GetFullPath(o) : null;
-        var temp = file is null ? null : $"{file}.{Environment.ProcessId}.partial";
-        await using var store = ServerApp.OpenStore(options);
-        long count = 0;
-        await using (var output = temp is null ? Console.OpenStandardOutput() : File.Create(temp))
+        await using var store = cli.OpenStore(options, create: false);
+        if (file is null)
         {
-            await using var snapshot = await store.OpenSnapshotAsync(CancellationToken.None);
-            await using var json = new Utf8JsonWriter(output);
-            await foreach (var e in snapshot.ReadHistory(0, CancellationToken.None))
+            await using var stdout = Console.OpenStandardOutput();
+            await WriteHistoryAsync(store, stdout);
+            return CliApp.Ok;
+        }
+        var temp = $"{file}.{Environment.ProcessId}.partial";
+        try
+        {
+            long count;
+            await using (var output = File.Create(temp))
             {
-                EventJson.Write(json, e);
-                json.Flush();
-                output.WriteByte((byte)'\n');
-                json.Reset();
-                count++;
+                count = await WriteHistoryAsync(store, output);
+                // On disk before the rename, so the name never points at a file a crash left empty.
+                output.Flush(flushToDisk: true);
             }
+            File.Move(temp, file, overwrite: true);
+            cli.Out.WriteLine($"exported {count} events to {file}");
+            return CliApp.Ok;
         }
-        if (file is not null)
+        finally
         {
-            File.Move(temp!, file, overwrite: true);
-            cli.Error.WriteLine($"exported {count} events to {file}");
+            File.Delete(temp);
         }
-        return CliApp.Ok;
+    }
+
+    /// <summary>Writes one snapshot of the history as JSON Lines; returns the number of events.</summary>
+    private static async Task<long> WriteHistoryAsync(IEventStore store, Stream destination)
+    {
+        long count = 0;
+        // Buffered: an event is a small write, and unbuffered stdout would make each one a system call.
+        // Not disposed here: that would close the caller's stream, which still has to reach the disk.
+        var output = new BufferedStream(destination, 64 * 1024);
+        await using var snapshot = await store.OpenSnapshotAsync(CancellationToken.None);
+        await using var json = new Utf8JsonWriter(output);
+        await foreach (var e in snapshot.ReadHistory(0, CancellationToken.None))
+        {
+            EventJson.Write(json, e);
+            json.Flush();
+            output.WriteByte((byte)'\n');
+            json.Reset();
+            count++;
+        }
+        await output.FlushAsync();
+        return count;
     }
 
     private static async Task<int> ImportAsync(CliContext cli)
@@ -72,7 +96,7 @@ internal static class HistoryCommands
             throw new CommandFailedException($"{file}: nothing imported, bad lines: {shown}{(problems.Count > MaxReportedProblems ? "; …" : "")}");
         }
 
-        await using var store = ServerApp.OpenStore(options);
+        await using var store = cli.OpenStore(options, create: true);
         long imported = 0, present = 0;
         var conflicts = new List<string>();
         foreach (var batch in ReadEvents(file, options.Limits).Select(r => r.Event!).Chunk(ImportBatch))

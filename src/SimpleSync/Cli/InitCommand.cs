@@ -8,9 +8,9 @@ internal static class InitCommand
     public static CliCommand Command { get; } = new(
         "init", "[--force]", "Write a commented default config and create the JWT secret.",
         """
-        Writes simple-sync.toml (or the file named by --config) with every key at its default and
-        a comment saying what it does, then creates the JWT secret file (mode 0600) if it is missing.
-        An existing config is kept unless --force is given.
+        Writes simple-sync.toml (or the file named by --config or $SIMPLESYNC_CONFIG) with every key
+        at its default and a comment saying what it does, then creates the JWT secret file (mode 0600)
+        if it is missing. An existing config is kept unless --force is given; the secret is always kept.
         """,
         0, 0, [], RunAsync)
     { Flags = ["--force"] };
@@ -30,6 +30,8 @@ internal static class InitCommand
         # "sqlite" keeps everything in one file.
         provider = "sqlite"
         sqlite_path = "data/simple-sync.db"
+        # A PostgreSQL connection string, for provider = "postgres" (not available in this version).
+        postgres = ""
 
         [auth]
         # Usernames that may manage users and the ACL.
@@ -55,13 +57,18 @@ internal static class InitCommand
     private static Task<int> RunAsync(CliContext cli)
     {
         var force = cli.Flag("--force");
-        var file = Path.GetFullPath(cli.Option("--config") ?? ConfigLoader.DefaultFile);
+        // The same file serve would read: --config, else $SIMPLESYNC_CONFIG, else ./simple-sync.toml.
+        var named = cli.Option("--config") ?? cli.Environment.GetValueOrDefault(ConfigLoader.ConfigFileVariable);
+        if (named is { Length: 0 })
+            throw new UsageException($"init: {ConfigLoader.ConfigFileVariable} is empty");
+        var file = Path.GetFullPath(named ?? ConfigLoader.DefaultFile);
         if (File.Exists(file) && !force)
         {
-            cli.Error.WriteLine($"simple-sync init: {file} already exists; kept it (use --force to overwrite)");
+            cli.Out.WriteLine($"kept {file}, which already exists (use --force to overwrite it)");
         }
         else
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             File.WriteAllText(file, Template);
             cli.Out.WriteLine($"wrote {file}");
         }

@@ -32,7 +32,7 @@ internal static class UserCommands
         Check("--uuid", UserRules.CheckUuid(uuid));
         var password = cli.ReadPassword();
         Check("password", UserRules.CheckPassword(password));
-        await using var store = ServerApp.OpenStore(options);
+        await using var store = cli.OpenStore(options, create: true);
         var user = new StoredUser(uuid, name, PasswordHasher.Hash(password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
         await store.CreateUserAsync(user, CancellationToken.None);
         cli.Out.WriteLine(uuid);
@@ -44,7 +44,7 @@ internal static class UserCommands
         var options = cli.LoadOptions();
         var password = cli.ReadPassword();
         Check("password", UserRules.CheckPassword(password));
-        await using var store = ServerApp.OpenStore(options);
+        await using var store = cli.OpenStore(options, create: false);
         var user = await store.FindUserByNameAsync(cli.Args[0], CancellationToken.None)
             ?? throw new CommandFailedException($"no user named '{cli.Args[0]}'");
         await store.UpdateUserAsync(user.Uuid, null, PasswordHasher.Hash(password), PasswordHasher.NewStamp(),
@@ -56,7 +56,7 @@ internal static class UserCommands
     private static async Task<int> ListAsync(CliContext cli)
     {
         var options = cli.LoadOptions();
-        await using var store = ServerApp.OpenStore(options);
+        await using var store = cli.OpenStore(options, create: false);
         foreach (var user in await store.ListUsersAsync(CancellationToken.None))
             cli.Out.WriteLine($"{user.Uuid}\t{user.Username}\t{(options.Auth.IsAdmin(user.Username) ? "admin" : "-")}\t{user.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}");
         return CliApp.Ok;

@@ -2,6 +2,8 @@ using System.Net;
 using SimpleSync.Admin;
 using Tomlyn;
 using Tomlyn.Model;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
 
 namespace SimpleSync.Config;
 
@@ -15,6 +17,8 @@ internal static class ConfigLoader
     public const string DefaultFile = "simple-sync.toml";
     public const string EnvPrefix = "SIMPLESYNC_";
     public const string ConfigFileVariable = "SIMPLESYNC_CONFIG";
+
+    private const int MaxSyntaxErrors = 5;
 
     private delegate SimpleSyncOptions? Setter(SimpleSyncOptions options, object raw, out string? problem);
 
@@ -64,35 +68,65 @@ internal static class ConfigLoader
     public static SimpleSyncOptions Load(string? explicitFile, IReadOnlyDictionary<string, string> environment)
     {
         var file = explicitFile ?? environment.GetValueOrDefault(ConfigFileVariable);
-        if (file is not null && !File.Exists(file))
-            throw new ConfigException(file, ["the file does not exist"]);
+        if (file is { Length: 0 })
+            throw new ConfigException(explicitFile is null ? ConfigFileVariable : "--config", ["the config file name is empty"]);
         if (file is null && File.Exists(DefaultFile))
             file = DefaultFile;
         file = file is null ? null : Path.GetFullPath(file);
+        if (file is not null && !File.Exists(file))
+            throw new ConfigException(file, [Directory.Exists(file) ? "is a directory, not a file" : "the file does not exist"]);
 
         var options = new SimpleSyncOptions { SourceFile = file };
         var problems = new List<string>();
         if (file is not null)
             options = ApplyFile(options, file, problems);
+        var fromFile = problems.Count;
         options = ApplyEnvironment(options, environment, problems);
+        var fromEnvironment = problems.Count - fromFile;
         CheckWhole(options, problems);
-        if (problems.Count > 0)
-            throw new ConfigException(file ?? "the environment", problems);
-        return options;
+        if (problems.Count == 0)
+            return options;
+        // Name where the bad values came from: the file, the SIMPLESYNC_* variables, or both.
+        var source = (file, fromFile, fromEnvironment) switch
+        {
+            (null, _, _) => "the environment",
+            (_, 0, > 0) => $"the environment (with {file})",
+            (_, > 0, > 0) => $"{file} and the environment",
+            _ => file,
+        };
+        throw new ConfigException(source, problems);
     }
 
     private static SimpleSyncOptions ApplyFile(SimpleSyncOptions options, string file, List<string> problems)
     {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"cannot be read: {ex.Message}");
+            return options;
+        }
+        // The syntax tree with validation first: it reports every error with its place,
+        // including keys and tables defined twice, which deserialising alone lets the last win.
+        var syntax = SyntaxParser.Parse(text, file, validate: true);
+        if (syntax.HasErrors)
+        {
+            foreach (var error in syntax.Diagnostics.Where(d => d.Kind == DiagnosticMessageKind.Error).Take(MaxSyntaxErrors))
+                problems.Add($"line {error.Span.Start.Line + 1}, column {error.Span.Start.Column + 1}: not valid TOML: {error.Message.ReplaceLineEndings(" ")}");
+            return options;
+        }
         TomlTable root;
         try
         {
-            root = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(file), new TomlSerializerOptions { SourceName = file })
-                ?? new TomlTable();
+            root = TomlSerializer.Deserialize<TomlTable>(text, new TomlSerializerOptions { SourceName = file }) ?? new TomlTable();
         }
         catch (TomlException ex)
         {
             var where = ex.Line is { } line ? $"line {line}, column {ex.Column}: " : "";
-            problems.Add($"{where}not valid TOML: {ex.Message.Split('\n')[0]}");
+            problems.Add($"{where}not valid TOML: {ex.Diagnostics?.FirstOrDefault()?.Message ?? ex.Message.ReplaceLineEndings(" ")}");
             return options;
         }
         foreach (var (section, value) in root)
@@ -115,7 +149,7 @@ internal static class ConfigLoader
             if (!name.StartsWith(EnvPrefix, StringComparison.Ordinal) || name == ConfigFileVariable)
                 continue;
             var key = Keys.Keys.FirstOrDefault(k => EnvName(k) == name) ?? name;
-            options = Set(options, key, name, value, problems);
+            options = Set(options, key, name, new EnvironmentText(value), problems);
         }
         return options;
     }
@@ -178,8 +212,12 @@ internal static class ConfigLoader
     {
         var ok = Uri.TryCreate(value, UriKind.Absolute, out var uri)
             && uri.Scheme == Uri.UriSchemeHttp
-            && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.UserInfo.Length == 0
+            && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0
             && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _));
-        return Check(ok, $"must be http://HOST:PORT with an IP address or localhost, like http://127.0.0.1:8080 (got \"{value}\")", out problem);
+        if (!ok)
+            return Check(false, $"must be http://HOST:PORT with an IP address or localhost, like http://127.0.0.1:8080 (got \"{value}\")", out problem);
+        // Kestrel binds localhost as two sockets (IPv4 and IPv6), which cannot share one free port.
+        return Check(!(uri!.Host == "localhost" && uri.Port == 0),
+            $"port 0 (any free port) needs an IP address such as 127.0.0.1, not localhost (got \"{value}\")", out problem);
     }
 }

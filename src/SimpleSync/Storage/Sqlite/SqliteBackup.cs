@@ -12,14 +12,18 @@ internal static class SqliteBackup
     public static (long Events, string Epoch) Create(string sourcePath, string destination)
     {
         destination = Path.GetFullPath(destination);
-        if (File.Exists(destination))
+        if (File.Exists(destination) || Directory.Exists(destination))
             throw new IOException($"{destination} already exists; choose a new name");
+        var directory = Path.GetDirectoryName(destination)!;
+        if (!Directory.Exists(directory))
+            throw new IOException($"{directory}: no such directory for the backup");
         if (!File.Exists(sourcePath))
             throw new IOException($"{sourcePath}: there is no store to back up");
         var temp = $"{destination}.{Environment.ProcessId}.partial";
         File.Delete(temp);
         try
         {
+            CreatePrivate(temp);
             var source = new SqliteDatabase(sourcePath);
             using (var connection = source.Open())
             using (var vacuum = connection.CreateCommand())
@@ -37,6 +41,18 @@ internal static class SqliteBackup
             File.Delete(temp);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The copy holds password hashes, so only its owner may read it, from the first byte on:
+    /// VACUUM INTO fills an empty file it finds and keeps its mode.
+    /// </summary>
+    private static void CreatePrivate(string path)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        new FileStream(path, options).Dispose();
     }
 
     private static (long, string) Stamp(string path)
