@@ -58,12 +58,16 @@ internal static class ServerApp
         services.AddSingleton(time);
         var hub = new StreamHub(options.Sync.StreamBufferEvents);
         services.AddSingleton(hub);
-        services.AddSingleton<IEventStore>(OpenStore(options, hub.Publish));
+        // Through a factory so that the container owns the store and disposes it at shutdown,
+        // which drains the append queue; opened here so that a bad store fails the build at once.
+        var store = OpenStore(options, hub.Publish);
+        services.AddSingleton(_ => store);
         services.AddSingleton(new TokenService(SigningKey.LoadOrCreate(options.Auth.JwtSecretFile), options.Auth, time));
         services.AddSingleton(new LoginThrottle(options.Auth, time));
         services.AddSingleton<AclProvider>();
         services.AddSingleton<Push>();
-        services.AddHostedService<InitialAdmin>();
+        services.AddSingleton<InitialAdmin>();
+        services.AddHostedService(provider => provider.GetRequiredService<InitialAdmin>());
 
         var app = builder.Build();
         // Live streams end when shutdown starts, so they do not hold it up until the timeout.
@@ -109,6 +113,9 @@ internal static class ServerApp
             console.UseUtcTimestamp = true;
             console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
         });
+        // Logs are diagnostics: all of them go to stderr, leaving stdout to what the commands print.
+        logging.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(
+            console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         logging.SetMinimumLevel(level);
         // The framework's per-request chatter stays out unless asked for with log_level = "debug".
         logging.AddFilter("Microsoft", level <= LogLevel.Debug ? level : LogLevel.Warning);

@@ -15,6 +15,9 @@ internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options,
 {
     public const string FileName = "initial-admin-password";
 
+    /// <summary>Set when this start created the admin account: the file holding its password.</summary>
+    public string? CreatedPasswordFile { get; private set; }
+
     public static string PasswordFile(SimpleSyncOptions options) =>
         Path.Combine(Path.GetDirectoryName(options.Auth.JwtSecretFile)!, FileName);
 
@@ -36,7 +39,8 @@ internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options,
         SigningKey.WritePrivate(file, password + "\n");
         var user = new StoredUser(Guid.CreateVersion7().ToString(), username, PasswordHasher.Hash(password), PasswordHasher.NewStamp(), time.GetUtcNow());
         await store.CreateUserAsync(user, ct);
-        logger.LogWarning("Created the admin account '{Username}'. Its password is in {File}", username, file);
+        CreatedPasswordFile = file;
+        logger.LogInformation("Created the admin account '{Username}'. Its password is in {File}", username, file);
     }
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;

@@ -14,19 +14,14 @@ internal static class ServeCommand
         """,
         0, 0, [], RunAsync);
 
-    private static DateTime? WrittenAt(string file) => File.Exists(file) ? File.GetLastWriteTimeUtc(file) : null;
-
     private static async Task<int> RunAsync(CliContext cli)
     {
         var options = cli.LoadOptions();
-        var passwordFile = InitialAdmin.PasswordFile(options);
-        var passwordWritten = WrittenAt(passwordFile);
         await using var app = ServerApp.Build(options);
         await app.StartAsync();
-        // The first start's admin password file is announced in a warning; when the log level
-        // hides warnings, the operator must still learn where it is. Before the listening line,
-        // which tells whoever waits for it that start-up is complete.
-        if (options.Server.LogLevel > LogLevel.Warning && WrittenAt(passwordFile) is { } written && written != passwordWritten)
+        // Printed whatever the log level, before the listening line, which tells whoever waits
+        // for it that start-up is complete.
+        if (app.Services.GetRequiredService<InitialAdmin>().CreatedPasswordFile is { } passwordFile)
             cli.Out.WriteLine($"created the admin account; its password is in {passwordFile}");
         cli.Out.WriteLine($"simple-sync {HealthEndpoints.Version} listening on {string.Join(", ", app.Urls)} (store: {options.Storage.SqlitePath})");
         await cli.Out.FlushAsync();

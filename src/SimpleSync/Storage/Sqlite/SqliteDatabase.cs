@@ -62,9 +62,7 @@ internal sealed class SqliteDatabase
     /// <summary>Creates the file if needed, switches it to WAL and applies migrations.</summary>
     public void Initialise()
     {
-        var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory))
-            Directory.CreateDirectory(directory);
+        CreatePrivate();
         using var connection = Open();
         using (var wal = connection.CreateCommand())
         {
@@ -74,6 +72,39 @@ internal sealed class SqliteDatabase
                 throw new InvalidOperationException($"{Path}: cannot switch the database to WAL mode (got '{mode}')");
         }
         SqliteMigrations.Apply(connection);
+    }
+
+    /// <summary>
+    /// The store holds password hashes: a new data directory is 0700 and a new database file 0600.
+    /// SQLite gives the -wal and -shm files the database file's mode, so they follow.
+    /// </summary>
+    private void CreatePrivate()
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows())
+                Directory.CreateDirectory(directory);
+            else
+                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        if (!File.Exists(Path) && !OperatingSystem.IsWindows())
+        {
+            var create = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            };
+            try
+            {
+                new FileStream(Path, create).Dispose();
+            }
+            catch (IOException) when (File.Exists(Path))
+            {
+                // Another process created it first; it chose the mode.
+            }
+        }
     }
 
     public static Exception Translate(SqliteException ex) => ex.SqliteErrorCode switch
