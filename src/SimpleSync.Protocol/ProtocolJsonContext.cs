@@ -24,4 +24,6 @@ namespace SimpleSync.Protocol;
 [JsonSerializable(typeof(List<UserInfo>))]
 [JsonSerializable(typeof(Event))]
 [JsonSerializable(typeof(SyncResponse))]
+[JsonSerializable(typeof(SyncRequest))]
+[JsonSerializable(typeof(List<Event>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

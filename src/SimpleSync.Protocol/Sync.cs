@@ -41,6 +41,11 @@ public sealed record SyncResponse(
     IReadOnlyList<Event> Events,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PushResult>? Results = null);
 
+/// <summary>The body of <c>POST /sync</c>: the client's cursor and its pending events.</summary>
+/// <param name="Cursor">The highest seq the client has; the answer holds what came after it.</param>
+/// <param name="Events">Events to push (may be empty: then this is a pull).</param>
+public sealed record SyncRequest(long Cursor, IReadOnlyList<Event> Events);
+
 /// <summary>Reads the body of <c>POST /sync</c>: <c>{"cursor": N, "events": [...]}</c>, strictly.</summary>
 public static class SyncRequestJson
 {

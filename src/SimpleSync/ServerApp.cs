@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.ResponseCompression;
 using SimpleSync.Acl;
 using SimpleSync.Admin;
 using SimpleSync.Auth;
@@ -6,6 +7,9 @@ using SimpleSync.Config;
 using SimpleSync.Errors;
 using SimpleSync.Events;
 using SimpleSync.Health;
+using SimpleSync.Http;
+using SimpleSync.Metrics;
+using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 using SimpleSync.Storage.Sqlite;
@@ -39,7 +43,23 @@ internal static class ServerApp
 
         var services = builder.Services;
         services.AddRoutingCore();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
+            // The framework's web defaults read numbers from strings; the protocol does not.
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+        });
+        services.AddSimpleSyncOpenApi();
+        services.AddResponseCompression(compression =>
+        {
+            compression.Providers.Add<BrotliCompressionProvider>();
+            compression.Providers.Add<GzipCompressionProvider>();
+            // JSON answers only: an event stream must reach the client as it is written.
+            compression.MimeTypes = ["application/json", "application/problem+json", "text/plain"];
+        });
+        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+        services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+        services.AddRequestDecompression();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemWriter.Customize);
         services.AddExceptionHandler<ProblemWriter>();
         // Authentication core only: AddAuthentication() would also start DataProtection, which
@@ -64,15 +84,30 @@ internal static class ServerApp
         services.AddSingleton(_ => store);
         services.AddSingleton(new TokenService(SigningKey.LoadOrCreate(options.Auth.JwtSecretFile), options.Auth, time));
         services.AddSingleton(new LoginThrottle(options.Auth, time));
+        // SIGTERM: Kestrel stops accepting, in-flight requests finish (a push's answer is true),
+        // streams are ended by the hub, then the store drains its queue. Bounded, so exit is prompt.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        services.AddMetrics();
+        services.AddSingleton<SyncMetrics>();
+        services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<AclProvider>();
         services.AddSingleton<Push>();
         services.AddSingleton<InitialAdmin>();
         services.AddHostedService(provider => provider.GetRequiredService<InitialAdmin>());
 
         var app = builder.Build();
+        // Listening starts now, and our instruments exist from the start, so the first scrape
+        // already shows every series (at zero) and counts every request before it.
+        app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetRequiredService<SyncMetrics>();
         // Live streams end when shutdown starts, so they do not hold it up until the timeout.
         app.Lifetime.ApplicationStopping.Register(hub.Close);
+        app.UseRequestLogging();
         app.UseExceptionHandler();
+        app.UseResponseCompression();
+        // Gzip bodies are inflated before our body reader, which counts the inflated bytes
+        // against limits.max_body_bytes: a small compressed bomb still gets 413.
+        app.UseRequestDecompression();
         app.UseStatusCodePages(ProblemWriter.WriteStatusPageAsync);
         app.UseAuthentication();
         app.UseAuthorization();
@@ -83,6 +118,8 @@ internal static class ServerApp
         app.MapSync();
         app.MapAcl();
         app.MapAdminUsers();
+        app.MapMetrics();
+        app.MapOpenApi().RequireAuthorization();
         return app;
     }
 

@@ -14,9 +14,11 @@ internal static class AclEndpoints
     public static RouteGroupBuilder MapAcl(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/acl").RequireAuthorization(BearerAuthentication.AdminRole);
-        group.MapGet("/", GetAcl);
-        group.MapPut("/", PutAcl);
-        group.MapGet("/history", GetHistory);
+        group.MapGet("/", GetAcl).Produces<AclDocument>().WithSummary("The current ACL");
+        group.MapPut("/", PutAcl)
+            .Accepts<AclDocument>("application/json").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Replace the whole ACL");
+        group.MapGet("/history", GetHistory).Produces<List<AclChange>>().WithSummary("Every ACL change, oldest first");
         return group;
     }
 

@@ -14,9 +14,14 @@ internal static class UserEndpoints
     public static RouteGroupBuilder MapAdminUsers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/admin/users").RequireAuthorization(BearerAuthentication.AdminRole);
-        group.MapGet("/", ListUsers);
-        group.MapPost("/", CreateUser);
-        group.MapPut("/{uuid}", UpdateUser);
+        group.MapGet("/", ListUsers).Produces<List<UserInfo>>().WithSummary("List users");
+        group.MapPost("/", CreateUser)
+            .Accepts<CreateUserRequest>("application/json").Produces<CreateUserResponse>(StatusCodes.Status201Created)
+            .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Create a user");
+        group.MapPut("/{uuid}", UpdateUser)
+            .Accepts<UpdateUserRequest>("application/json").Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Change a user's username and/or password; revokes their tokens");
         return group;
     }
 

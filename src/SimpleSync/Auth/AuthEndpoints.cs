@@ -12,7 +12,10 @@ internal static class AuthEndpoints
     public static RouteGroupBuilder MapAuth(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/auth").AllowAnonymous();
-        group.MapPost("/token", IssueToken);
+        group.MapPost("/token", IssueToken)
+            .Accepts<TokenRequest>("application/json").Produces<TokenResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).WithSummary("Exchange a username and password for a JWT");
         return group;
     }
 

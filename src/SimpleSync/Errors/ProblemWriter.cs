@@ -36,6 +36,7 @@ internal sealed class ProblemWriter(IProblemDetailsService problems, ILogger<Pro
         string detail, IReadOnlyDictionary<string, string[]>? errors = null)
     {
         context.Response.StatusCode = status;
+        context.Items[Http.RequestLogging.OutcomeKey] = code;
         var problem = new ProblemDetails { Status = status, Detail = detail };
         problem.Extensions["code"] = code;
         if (errors is not null)
@@ -70,6 +71,7 @@ internal sealed class ProblemWriter(IProblemDetailsService problems, ILogger<Pro
         {
             StatusCodes.Status404NotFound => $"no endpoint at {http.Request.Path}",
             StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on {http.Request.Path}",
+            StatusCodes.Status415UnsupportedMediaType => "send the body as JSON, with the header Content-Type: application/json",
             _ => ReasonPhrases.GetReasonPhrase(status),
         };
         await WriteAsync(http.RequestServices.GetRequiredService<IProblemDetailsService>(), http, status, ErrorStatus.CodeFor(status), detail);

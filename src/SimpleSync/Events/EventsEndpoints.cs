@@ -1,6 +1,7 @@
 using SimpleSync.Auth;
 using SimpleSync.Errors;
 using SimpleSync.Http;
+using SimpleSync.Metrics;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -12,14 +13,20 @@ internal static class EventsEndpoints
     public static RouteGroupBuilder MapEvents(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/events").RequireAuthorization();
-        group.MapGet("/", GetEvents);
-        group.MapPost("/", PostEvents);
+        group.MapGet("/", GetEvents)
+            .Produces<List<Event>>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("The authoritative history, or the part with timestamp ≥ fromTimestamp, in history order");
+        group.MapPost("/", PostEvents)
+            .Accepts<List<Event>>("application/json").Produces<List<Event>>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithSummary("Push events; answers with the whole history (refused events are counted in Sync-Rejected)");
         return group;
     }
 
     /// <summary>GET /events[?fromTimestamp=N]: events with timestamp ≥ N, in history order.</summary>
-    private static async Task GetEvents(HttpContext context, IEventStore store)
+    private static async Task GetEvents(HttpContext context, IEventStore store, SyncMetrics metrics)
     {
+        using var timing = metrics.TimePull();
         var from = ParseFromTimestamp(context.Request.Query["fromTimestamp"]);
         await using var snapshot = await store.OpenSnapshotAsync(context.RequestAborted);
         await HistoryWriter.WriteAsync(context.Response, snapshot, from, context.RequestAborted);
@@ -30,8 +37,9 @@ internal static class EventsEndpoints
     /// seed shape has no room for per-event results, so the count of refused events travels in
     /// the Sync-Rejected header.
     /// </summary>
-    private static async Task PostEvents(HttpContext context, Push push, IEventStore store)
+    private static async Task PostEvents(HttpContext context, Push push, IEventStore store, SyncMetrics metrics)
     {
+        using var timing = metrics.TimePush();
         var ct = context.RequestAborted;
         PushResult[] results;
         using (var body = await RequestBody.ReadAsync(context.Request, push.Limits.MaxBodyBytes, ct))

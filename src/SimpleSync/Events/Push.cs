@@ -2,6 +2,7 @@ using System.Text.Json;
 using SimpleSync.Acl;
 using SimpleSync.Config;
 using SimpleSync.Errors;
+using SimpleSync.Metrics;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -12,7 +13,7 @@ namespace SimpleSync.Events;
 /// pusher's own, or denied by the ACL, append the rest in one call, and report per event.
 /// A request that fails as a whole (malformed JSON, too many events) stores nothing.
 /// </summary>
-internal sealed class Push(IEventStore store, AclProvider acl, SimpleSyncOptions options)
+internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metrics, SimpleSyncOptions options)
 {
     public static List<ParsedEvent> Parse(ReadOnlySpan<byte> body, LimitsSection limits)
     {
@@ -68,6 +69,7 @@ internal sealed class Push(IEventStore store, AclProvider acl, SimpleSyncOptions
                     "uuid: an event with this uuid and different content is already in the history")),
             };
         }
+        metrics.Pushed(results);
         return results;
     }
 

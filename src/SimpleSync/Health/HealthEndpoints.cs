@@ -14,5 +14,7 @@ internal static class HealthEndpoints
             var healthy = await store.IsHealthyAsync(ct);
             var body = new HealthResponse(healthy ? "ok" : "unavailable", Version, store.Provider);
             return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
-        }).AllowAnonymous();
+        })
+        .Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
+        .WithSummary("Liveness and storage health").AllowAnonymous();
 }

@@ -5,6 +5,7 @@ using SimpleSync.Auth;
 using SimpleSync.Errors;
 using SimpleSync.Events;
 using SimpleSync.Http;
+using SimpleSync.Metrics;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -21,15 +22,23 @@ internal static class SyncEndpoints
     public static RouteGroupBuilder MapSync(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/sync").RequireAuthorization();
-        group.MapGet("/", Pull);
-        group.MapPost("/", PushAndPull);
-        group.MapGet("/stream", StreamEndpoint.Stream);
+        group.MapGet("/", Pull)
+            .Produces<SyncResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Events with seq > cursor, in seq order, at most limit (default and maximum 10,000)");
+        group.MapPost("/", PushAndPull)
+            .Accepts<SyncRequest>("application/json").Produces<SyncResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithSummary("Push events and pull what is new since cursor in one round trip, with a result per pushed event");
+        group.MapGet("/stream", StreamEndpoint.Stream)
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithSummary("Server-Sent Events: the backlog after cursor (or Last-Event-ID), then each accepted batch");
         return group;
     }
 
     /// <summary>GET /sync?cursor=N[&amp;limit=K]: events with seq &gt; N, at most K of them.</summary>
-    private static async Task Pull(HttpContext context, IEventStore store)
+    private static async Task Pull(HttpContext context, IEventStore store, SyncMetrics metrics)
     {
+        using var timing = metrics.TimePull();
         var query = context.Request.Query;
         var cursor = ParseQuery(query["cursor"], "cursor", 0, long.MaxValue, 0);
         var limit = (int)ParseQuery(query["limit"], "limit", 1, DefaultLimit, DefaultLimit);
@@ -41,8 +50,9 @@ internal static class SyncEndpoints
     /// POST /sync {cursor, events}: stores the pushed events, then answers as GET /sync from the
     /// request's cursor, so the client's own accepted events come back with everything else new.
     /// </summary>
-    private static async Task PushAndPull(HttpContext context, IEventStore store, Push push)
+    private static async Task PushAndPull(HttpContext context, IEventStore store, Push push, SyncMetrics metrics)
     {
+        using var timing = metrics.TimePush();
         var ct = context.RequestAborted;
         long cursor;
         PushResult[] results;

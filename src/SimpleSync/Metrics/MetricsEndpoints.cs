@@ -1,0 +1,26 @@
+using System.Text;
+using SimpleSync.Storage;
+using SimpleSync.Sync;
+
+namespace SimpleSync.Metrics;
+
+internal static class MetricsEndpoints
+{
+    public static IEndpointConventionBuilder MapMetrics(this IEndpointRouteBuilder app) =>
+        app.MapGet("/metrics", async (HttpContext context, PrometheusExporter exporter, IEventStore store, StreamHub hub) =>
+        {
+            long history;
+            await using (var snapshot = await store.OpenSnapshotAsync(context.RequestAborted))
+                history = snapshot.HighestSeq;
+            var text = new StringBuilder(4096);
+            exporter.Write(text,
+            [
+                ("simplesync_history_events", "Events in the history (the highest seq; seqs have no gaps).", history),
+                ("simplesync_streams_open", "Live streams (GET /sync/stream) open now.", hub.Count),
+            ]);
+            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+        })
+        .Produces<string>(StatusCodes.Status200OK, "text/plain")
+        .WithSummary("Prometheus metrics: requests by route and status, events by outcome, latencies, history size, open streams")
+        .RequireAuthorization();
+}
