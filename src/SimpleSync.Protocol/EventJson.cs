@@ -17,6 +17,15 @@ public static class EventJson
     private static readonly JsonEncodedText ActionName = JsonEncodedText.Encode("action");
     private static readonly JsonEncodedText PayloadName = JsonEncodedText.Encode("payload");
 
+    /// <summary>
+    /// The escaping for event JSON: only what JSON itself requires, so a payload such as
+    /// <c>{"title":"Buy milk"}</c> reads as <c>"{"title":"Buy milk"}"</c> rather than with
+    /// <c>"</c> everywhere. The default encoder also escapes HTML-sensitive characters for
+    /// JSON embedded in a web page; these documents are never that.
+    /// </summary>
+    public static System.Text.Encodings.Web.JavaScriptEncoder Encoder { get; } =
+        System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     /// <summary>Writes one event as a JSON object with exactly its six fields.</summary>
     public static void Write(Utf8JsonWriter writer, Event e)
     {

@@ -48,6 +48,7 @@ internal static class ServerApp
             json.SerializerOptions.TypeInfoResolverChain.Insert(0, ProtocolJsonContext.Default);
             // The framework's web defaults read numbers from strings; the protocol does not.
             json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            json.SerializerOptions.Encoder = EventJson.Encoder;
         });
         services.AddSimpleSyncOpenApi();
         services.AddResponseCompression(compression =>

@@ -121,4 +121,17 @@ public sealed class EventsEndpointTests
         Assert.Empty(await response.ReadEventsAsync());
         Assert.Equal("0", response.Headers.GetValues("Sync-Cursor").Single());
     }
+
+    [Fact]
+    public async Task Payloads_come_back_with_plain_JSON_escapes()
+    {
+        await using var server = await LiveServer.StartAsync();
+        await server.AllowAllAsync();
+        var (alice, client) = await server.NewUserAsync("alice");
+        (await client.PushAsync(TestEvents.New(alice, payload: "{\"title\":\"Buy milk & <eggs>\"}"))).Dispose();
+
+        var raw = await client.GetStringAsync("/events", TestContext.Current.CancellationToken);
+
+        Assert.Contains("\"payload\":\"{\\\"title\\\":\\\"Buy milk & <eggs>\\\"}\"", raw, StringComparison.Ordinal);
+    }
 }

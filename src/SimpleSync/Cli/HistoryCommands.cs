@@ -70,7 +70,7 @@ internal static class HistoryCommands
         // Not disposed here: that would close the caller's stream, which still has to reach the disk.
         var output = new BufferedStream(destination, 64 * 1024);
         await using var snapshot = await store.OpenSnapshotAsync(CancellationToken.None);
-        await using var json = new Utf8JsonWriter(output);
+        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = EventJson.Encoder });
         await foreach (var e in snapshot.ReadHistory(0, CancellationToken.None))
         {
             EventJson.Write(json, e);

@@ -52,6 +52,14 @@ internal static class InitCommand
         # Largest payload of one event in UTF-8 bytes (that event is rejected above it).
         max_payload_bytes = 65536
 
+        [sync]
+        # A keep-alive comment on every live stream (GET /sync/stream) this often.
+        heartbeat = "15s"
+        # Events a live stream may have waiting before it is ended as too slow (the client resumes).
+        stream_buffer_events = 10000
+        # A live stream is ended after this long; clients reconnect with Last-Event-ID.
+        stream_max_lifetime = "30m"
+
         """;
 
     private static Task<int> RunAsync(CliContext cli)

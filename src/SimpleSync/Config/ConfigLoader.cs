@@ -55,6 +55,14 @@ internal static class ConfigLoader
             ConfigValue.Integer(raw, 1, 1_000_000, out p) is { } v ? o with { Limits = o.Limits with { MaxEventsPerPush = (int)v } } : null,
         ["limits.max_payload_bytes"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.Integer(raw, 1, 1L << 30, out p) is { } v ? o with { Limits = o.Limits with { MaxPayloadBytes = (int)v } } : null,
+        ["sync.heartbeat"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Duration(raw, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10), out p) is { } v
+                ? o with { Sync = o.Sync with { Heartbeat = v } } : null,
+        ["sync.stream_buffer_events"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Integer(raw, 100, 10_000_000, out p) is { } v ? o with { Sync = o.Sync with { StreamBufferEvents = (int)v } } : null,
+        ["sync.stream_max_lifetime"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Duration(raw, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), out p) is { } v
+                ? o with { Sync = o.Sync with { StreamMaxLifetime = v } } : null,
     };
 
     /// <summary>Every key as "section.key", for help texts and the default config.</summary>

@@ -18,7 +18,7 @@ internal static class HistoryWriter
         response.ContentType = "application/json; charset=utf-8";
         response.Headers[SyncHeaders.Cursor] = snapshot.HighestSeq.ToString();
         var pipe = response.BodyWriter;
-        await using var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { SkipValidation = true });
+        await using var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder, SkipValidation = true });
         json.WriteStartArray();
         await foreach (var e in snapshot.ReadHistory(fromTimestamp, ct))
         {

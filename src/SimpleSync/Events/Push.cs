@@ -24,7 +24,7 @@ internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metri
         }
         catch (JsonException ex)
         {
-            throw ApiException.Invalid($"the body must be a JSON array of events: {ex.Message}");
+            throw ApiException.Invalid($"the body is not valid: {ex.Message}");
         }
         CheckCount(parsed.Count, limits);
         return parsed;

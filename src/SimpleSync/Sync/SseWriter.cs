@@ -21,7 +21,7 @@ internal sealed class SseWriter(PipeWriter pipe)
     {
         Write($"id: {batch[^1].Seq}");
         pipe.Write(EventsHeader);
-        using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { SkipValidation = true }))
+        using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder, SkipValidation = true }))
         {
             json.WriteStartArray();
             foreach (var (_, e) in batch)
@@ -43,7 +43,7 @@ internal sealed class SseWriter(PipeWriter pipe)
     public ValueTask<FlushResult> WriteEndAsync(string reason, string detail, CancellationToken ct)
     {
         Write("event: end\ndata: ");
-        using (var json = new Utf8JsonWriter(pipe))
+        using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder }))
         {
             json.WriteStartObject();
             json.WriteString("reason", reason);

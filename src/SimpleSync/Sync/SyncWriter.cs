@@ -20,7 +20,7 @@ internal static class SyncWriter
         response.ContentType = "application/json; charset=utf-8";
         response.Headers[SyncHeaders.Cursor] = snapshot.HighestSeq.ToString();
         var pipe = response.BodyWriter;
-        await using var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { SkipValidation = true });
+        await using var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder, SkipValidation = true });
         json.WriteStartObject();
         json.WriteString("epoch", epoch);
         if (results is not null)
