@@ -1,6 +1,6 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
 using SimpleSync.Config;
+using SimpleSync.Http;
 using SimpleSync.Storage;
 
 namespace SimpleSync.Sync;
@@ -132,15 +132,8 @@ internal static class StreamEndpoint
     private static long ResumeFrom(HttpContext context)
     {
         var header = context.Request.Headers["Last-Event-ID"];
-        if (header.Count > 0)
-            return Parse(header, "Last-Event-ID");
-        var query = context.Request.Query["cursor"];
-        return query.Count > 0 ? Parse(query, "cursor") : 0;
+        return header.Count > 0
+            ? QueryValues.Integer(header, "Last-Event-ID", 0, long.MaxValue, 0)
+            : QueryValues.Integer(context.Request.Query["cursor"], "cursor", 0, long.MaxValue, 0);
     }
-
-    private static long Parse(Microsoft.Extensions.Primitives.StringValues values, string name) =>
-        values.Count == 1 && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-            ? value
-            : throw Errors.ApiException.Invalid($"{name} must be one integer of 0 or more",
-                new Dictionary<string, string[]> { [name] = [$"'{values}' is not an integer of 0 or more"] });
 }

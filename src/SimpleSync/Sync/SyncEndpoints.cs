@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Primitives;
 using SimpleSync.Auth;
 using SimpleSync.Errors;
 using SimpleSync.Events;
@@ -40,8 +38,8 @@ internal static class SyncEndpoints
     {
         using var timing = metrics.TimePull();
         var query = context.Request.Query;
-        var cursor = ParseQuery(query["cursor"], "cursor", 0, long.MaxValue, 0);
-        var limit = (int)ParseQuery(query["limit"], "limit", 1, DefaultLimit, DefaultLimit);
+        var cursor = QueryValues.Integer(query["cursor"], "cursor", 0, long.MaxValue, 0);
+        var limit = (int)QueryValues.Integer(query["limit"], "limit", 1, DefaultLimit, DefaultLimit);
         await using var snapshot = await store.OpenSnapshotAsync(context.RequestAborted);
         await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor, limit, null, context.RequestAborted);
     }
@@ -72,18 +70,5 @@ internal static class SyncEndpoints
         }
         await using var snapshot = await store.OpenSnapshotAsync(ct);
         await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor, DefaultLimit, results, ct);
-    }
-
-    private static long ParseQuery(StringValues values, string name, long min, long max, long fallback)
-    {
-        if (values.Count == 0)
-            return fallback;
-        if (values.Count == 1 && long.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value)
-            && value >= min && value <= max)
-        {
-            return value;
-        }
-        throw ApiException.Invalid($"{name} must be one integer from {min} to {max}",
-            new Dictionary<string, string[]> { [name] = [$"'{values}' is not an integer from {min} to {max}"] });
     }
 }
