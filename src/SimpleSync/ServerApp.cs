@@ -40,8 +40,24 @@ internal static class ServerApp
             Listen(kestrel, options.Server.Listen);
         });
         AddLogging(builder.Logging, options.Server.LogLevel);
+        var hub = AddServices(builder.Services, options, time ?? TimeProvider.System);
 
-        var services = builder.Services;
+        var app = builder.Build();
+        UsePipeline(app, hub);
+        app.MapHealth();
+        app.MapAuth();
+        app.MapEvents();
+        app.MapSync();
+        app.MapAcl();
+        app.MapAdminUsers();
+        app.MapMetrics();
+        app.MapOpenApi().RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>The framework's pieces, configured for an API that speaks JSON and problem+json only.</summary>
+    private static void AddFramework(IServiceCollection services)
+    {
         services.AddRoutingCore();
         services.ConfigureHttpJsonOptions(json =>
         {
@@ -73,8 +89,16 @@ internal static class ServerApp
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(BearerAuthentication.AdminRole, policy => policy.RequireRole(BearerAuthentication.AdminRole));
+        // SIGTERM: Kestrel stops accepting, in-flight requests finish (a push's answer is true),
+        // streams are ended by the hub, then the store drains its queue. Bounded, so exit is prompt.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
+        services.AddMetrics();
+    }
 
-        time ??= TimeProvider.System;
+    /// <summary>Our own services. Returns the stream hub, which the pipeline closes at shutdown.</summary>
+    private static StreamHub AddServices(IServiceCollection services, SimpleSyncOptions options, TimeProvider time)
+    {
+        AddFramework(services);
         services.AddSingleton(options);
         services.AddSingleton(time);
         var hub = new StreamHub(options.Sync.StreamBufferEvents);
@@ -85,18 +109,17 @@ internal static class ServerApp
         services.AddSingleton(_ => store);
         services.AddSingleton(new TokenService(SigningKey.LoadOrCreate(options.Auth.JwtSecretFile), options.Auth, time));
         services.AddSingleton(new LoginThrottle(options.Auth, time));
-        // SIGTERM: Kestrel stops accepting, in-flight requests finish (a push's answer is true),
-        // streams are ended by the hub, then the store drains its queue. Bounded, so exit is prompt.
-        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(10));
-        services.AddMetrics();
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<AclProvider>();
         services.AddSingleton<Push>();
         services.AddSingleton<InitialAdmin>();
         services.AddHostedService(provider => provider.GetRequiredService<InitialAdmin>());
+        return hub;
+    }
 
-        var app = builder.Build();
+    private static void UsePipeline(WebApplication app, StreamHub hub)
+    {
         // Listening starts now, and our instruments exist from the start, so the first scrape
         // already shows every series (at zero) and counts every request before it.
         app.Services.GetRequiredService<PrometheusExporter>();
@@ -112,16 +135,6 @@ internal static class ServerApp
         app.UseStatusCodePages(ProblemWriter.WriteStatusPageAsync);
         app.UseAuthentication();
         app.UseAuthorization();
-
-        app.MapHealth();
-        app.MapAuth();
-        app.MapEvents();
-        app.MapSync();
-        app.MapAcl();
-        app.MapAdminUsers();
-        app.MapMetrics();
-        app.MapOpenApi().RequireAuthorization();
-        return app;
     }
 
     /// <param name="committed">Where the store reports each commit's accepted events: the live streams' hub.</param>
@@ -130,9 +143,6 @@ internal static class ServerApp
         "sqlite" => SqliteEventStore.Open(options.Storage.SqlitePath, committed),
         var other => throw new InvalidOperationException($"storage provider '{other}' is not available"),
     };
-
-    /// <summary>The addresses the server listens on once started (the real port when 0 was asked for).</summary>
-    public static IReadOnlyList<string> Addresses(WebApplication app) => app.Urls.ToList();
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string listen)
     {
