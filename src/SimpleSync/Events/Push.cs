@@ -69,8 +69,27 @@ internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metri
                     "uuid: an event with this uuid and different content is already in the history")),
             };
         }
+        await ForgiveStoredAsync(parsed, results, ct);
         metrics.Pushed(results);
         return results;
+    }
+
+    /// <summary>
+    /// A retry of a push whose answer was lost must read as a duplicate even if the ACL changed in
+    /// between: an ACL-denied event that is already stored with the same content is a duplicate.
+    /// Only denied events are looked up, so the common path costs nothing.
+    /// </summary>
+    private async Task ForgiveStoredAsync(IReadOnlyList<ParsedEvent> parsed, PushResult[] results, CancellationToken ct)
+    {
+        var denied = Enumerable.Range(0, results.Length).Where(i => results[i].Reason == RejectionReasons.AclDenied).ToList();
+        if (denied.Count == 0)
+            return;
+        var stored = (await store.FindEventsAsync(denied.Select(i => parsed[i].Uuid!).ToList(), ct)).ToDictionary(e => e.Uuid);
+        foreach (var i in denied)
+        {
+            if (stored.TryGetValue(parsed[i].Uuid!, out var existing) && existing == parsed[i].Event)
+                results[i] = new PushResult(existing.Uuid, PushStatuses.Duplicate);
+        }
     }
 
     private static PushResult Rejected(string? uuid, EventRejection rejection) =>

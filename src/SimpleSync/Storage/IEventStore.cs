@@ -23,6 +23,9 @@ internal interface IEventStore : IAsyncDisposable
     /// </summary>
     Task<AppendOutcome[]> AppendAsync(IReadOnlyList<Event> events, CancellationToken ct);
 
+    /// <summary>The stored events among <paramref name="uuids"/> (absent ones are left out).</summary>
+    Task<IReadOnlyList<Event>> FindEventsAsync(IReadOnlyList<string> uuids, CancellationToken ct);
+
     /// <summary>A consistent read view: everything read through it is as of one moment.</summary>
     Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct);
 

@@ -56,6 +56,19 @@ public abstract partial class EventStoreContract
     }
 
     [Fact]
+    public async Task Finding_events_by_uuid_returns_the_stored_ones_and_leaves_out_the_rest()
+    {
+        await using var store = OpenStore();
+        var stored = new[] { New(), New() };
+        await store.AppendAsync(stored, Ct);
+
+        var found = await store.FindEventsAsync([stored[1].Uuid, Guid.NewGuid().ToString(), stored[0].Uuid], Ct);
+
+        Assert.Equal([stored[1], stored[0]], found);
+        Assert.Empty(await store.FindEventsAsync([], Ct));
+    }
+
+    [Fact]
     public async Task An_empty_append_has_no_outcomes_and_stores_nothing()
     {
         await using var store = OpenStore();

@@ -101,6 +101,23 @@ public sealed class SyncProtocolTests
     }
 
     [Fact]
+    public async Task A_retry_after_the_ACL_changed_reports_the_stored_event_as_duplicate()
+    {
+        await using var server = await LiveServer.StartAsync();
+        await server.AllowAllAsync();
+        var (alice, client) = await server.NewUserAsync("alice");
+        var e = TestEvents.New(alice);
+        await client.SyncAsync(0, e);
+        await server.SetAclAsync(new AclRule("*", "*", "*", false));
+
+        var retry = await client.SyncAsync(0, e, e with { Uuid = Guid.CreateVersion7().ToString() });
+
+        Assert.Equal([PushStatuses.Duplicate, PushStatuses.Rejected], retry.Results!.Select(r => r.Status));
+        Assert.Equal(RejectionReasons.AclDenied, retry.Results![1].Reason);
+        Assert.Equal([e], retry.Events);
+    }
+
+    [Fact]
     public async Task Every_answer_carries_the_same_epoch_of_the_store()
     {
         await using var server = await LiveServer.StartAsync();

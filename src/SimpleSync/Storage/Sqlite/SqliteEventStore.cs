@@ -58,6 +58,23 @@ internal sealed partial class SqliteEventStore : IEventStore
     public Task<AppendOutcome[]> AppendAsync(IReadOnlyList<Event> events, CancellationToken ct) =>
         _appends.AppendAsync(events, ct);
 
+    public Task<IReadOnlyList<Event>> FindEventsAsync(IReadOnlyList<string> uuids, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Event>>(WithConnection(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {SqliteEventReader.Columns} FROM events WHERE uuid = $uuid";
+            var uuid = command.Parameters.Add("$uuid", SqliteType.Text);
+            var found = new List<Event>();
+            foreach (var value in uuids)
+            {
+                uuid.Value = value;
+                using var reader = command.ExecuteReader();
+                if (reader.Read())
+                    found.Add(SqliteEventReader.Read(reader, offset: 0));
+            }
+            return found;
+        }));
+
     public Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
