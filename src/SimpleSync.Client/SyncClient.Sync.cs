@@ -53,6 +53,9 @@ public sealed partial class SyncClient
         var rejected = new List<RejectedEvent>();
         var pulled = 0;
         var epochChanged = false;
+        // Events a discarded answer (one from a new epoch) accepted come back as duplicates when
+        // pushed again; to the app they were accepted by this sync.
+        var acceptedBefore = new HashSet<string>();
         while (true)
         {
             var meta = _store.ReadMeta();
@@ -65,9 +68,10 @@ public sealed partial class SyncClient
                 // accepted stay pending and come back as duplicates on the next round.
                 ResetForNewEpoch(meta, answer.Epoch);
                 epochChanged = true;
+                acceptedBefore.UnionWith((answer.Results ?? []).Where(r => r.Status == PushStatuses.Accepted).Select(r => r.Uuid!));
                 continue;
             }
-            var settled = Settle(batch, answer, accepted, duplicates, rejected);
+            var settled = Settle(batch, answer, acceptedBefore, accepted, duplicates, rejected);
             _store.Apply(answer.Events, settled, meta.Cursor, answer.Cursor, answer.Epoch, _time.GetUtcNow());
             pulled += answer.Events.Count;
             var (pages, restart) = await PullRestAsync(token, answer, ct);
@@ -116,7 +120,8 @@ public sealed partial class SyncClient
     }
 
     /// <summary>Pairs each pushed event with its result; returns the uuids that leave pending.</summary>
-    private static List<string> Settle(List<Event> batch, SyncResponse answer, List<Event> accepted, List<Event> duplicates,
+    private static List<string> Settle(List<Event> batch, SyncResponse answer, HashSet<string> acceptedBefore,
+        List<Event> accepted, List<Event> duplicates,
         List<RejectedEvent> rejected)
     {
         var results = answer.Results ?? [];
@@ -134,6 +139,7 @@ public sealed partial class SyncClient
             switch (r.Status)
             {
                 case PushStatuses.Accepted:
+                case PushStatuses.Duplicate when acceptedBefore.Contains(e.Uuid):
                     accepted.Add(e);
                     break;
                 case PushStatuses.Duplicate:
