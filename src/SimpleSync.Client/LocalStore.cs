@@ -1,0 +1,268 @@
+using Microsoft.Data.Sqlite;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Client;
+
+/// <summary>
+/// The client's durable state in one SQLite database: the authoritative copy with its cursor and
+/// epoch, the pending events, and the login. One connection, used under one lock: SQLite
+/// connections are not thread-safe, and every operation here is short. Each public method is
+/// one transaction, so a crash leaves either all of a change or none of it.
+/// </summary>
+internal sealed class LocalStore : IDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS authoritative (
+            uuid TEXT PRIMARY KEY, timestamp INTEGER NOT NULL, user_uuid TEXT NOT NULL,
+            item_uuid TEXT NOT NULL, action TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
+        CREATE TABLE IF NOT EXISTS pending (
+            ord INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, timestamp INTEGER NOT NULL, user_uuid TEXT NOT NULL,
+            item_uuid TEXT NOT NULL, action TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
+        """;
+
+    private readonly Lock _lock = new();
+    private readonly SqliteConnection _connection;
+
+    public LocalStore(string? path)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path ?? ":memory:",
+            Mode = path is null ? SqliteOpenMode.Memory : SqliteOpenMode.ReadWriteCreate,
+            // Pooling would keep the file open after Dispose; one connection lives as long as the client.
+            Pooling = false,
+            DefaultTimeout = 10,
+        };
+        _connection = new SqliteConnection(builder.ToString());
+        _connection.Open();
+        // FULL makes every commit durable before it returns: Record's promise rests on it.
+        Execute(path is null ? "PRAGMA synchronous = FULL;" : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
+        Execute(Schema);
+    }
+
+    /// <summary>The login and the sync position, read together.</summary>
+    public sealed record Meta(string? Token, string? UserUuid, string? Username, long Cursor, string? Epoch, DateTimeOffset? LastSync);
+
+    public Meta ReadMeta()
+    {
+        lock (_lock)
+        {
+            var values = new Dictionary<string, string>();
+            using var command = Command("SELECT key, value FROM meta");
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                values[reader.GetString(0)] = reader.GetString(1);
+            return new Meta(
+                values.GetValueOrDefault("token"),
+                values.GetValueOrDefault("user_uuid"),
+                values.GetValueOrDefault("username"),
+                values.TryGetValue("cursor", out var cursor) ? long.Parse(cursor) : 0,
+                values.GetValueOrDefault("epoch"),
+                values.TryGetValue("last_sync", out var last) ? DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(last)) : null);
+        }
+    }
+
+    public void SaveLogin(string token, string userUuid, string username)
+    {
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            SetMeta("token", token);
+            SetMeta("user_uuid", userUuid);
+            SetMeta("username", username);
+            tx.Commit();
+        }
+    }
+
+    public void ForgetToken()
+    {
+        lock (_lock)
+        {
+            using var command = Command("DELETE FROM meta WHERE key = 'token'");
+            command.ExecuteNonQuery();
+        }
+    }
+
+    public void AddPending(Event e)
+    {
+        lock (_lock)
+        {
+            using var command = Command("""
+                INSERT INTO pending (ord, uuid, timestamp, user_uuid, item_uuid, action, payload)
+                VALUES ((SELECT coalesce(max(ord), 0) + 1 FROM pending), $uuid, $ts, $user, $item, $action, $payload)
+                """);
+            Bind(command, e);
+            command.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>Pending events in recording order, at most <paramref name="limit"/>.</summary>
+    public List<Event> ReadPending(int limit = int.MaxValue)
+    {
+        lock (_lock)
+        {
+            using var command = Command("SELECT uuid, timestamp, user_uuid, item_uuid, action, payload FROM pending ORDER BY ord LIMIT $limit");
+            command.Parameters.AddWithValue("$limit", limit);
+            return ReadEvents(command);
+        }
+    }
+
+    public int PendingCount()
+    {
+        lock (_lock)
+        {
+            using var command = Command("SELECT count(*) FROM pending");
+            return Convert.ToInt32(command.ExecuteScalar());
+        }
+    }
+
+    /// <summary>The authoritative copy in history order.</summary>
+    public List<Event> ReadAuthoritative()
+    {
+        lock (_lock)
+        {
+            using var command = Command("SELECT uuid, timestamp, user_uuid, item_uuid, action, payload FROM authoritative");
+            var events = ReadEvents(command);
+            // Timestamps are unsigned 64-bit and stored as their signed bits, so SQL cannot order them.
+            events.Sort(Event.HistoryOrder);
+            return events;
+        }
+    }
+
+    /// <summary>
+    /// Applies one answer (a sync page or a stream message covering seqs after <paramref name="from"/>
+    /// up to <paramref name="to"/>) in one transaction: the events join the authoritative copy (and
+    /// leave pending if they were there), the events named in <paramref name="settled"/> leave
+    /// pending, and the cursor moves to <paramref name="to"/> when that leaves no gap.
+    /// </summary>
+    public void Apply(IReadOnlyList<Event> events, IEnumerable<string> settled, long from, long to, string? epoch, DateTimeOffset? syncedAt)
+    {
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            using (var insert = Command("""
+                INSERT OR IGNORE INTO authoritative (uuid, timestamp, user_uuid, item_uuid, action, payload)
+                VALUES ($uuid, $ts, $user, $item, $action, $payload)
+                """))
+            using (var unpend = Command("DELETE FROM pending WHERE uuid = $uuid"))
+            {
+                var uuid = unpend.Parameters.Add("$uuid", SqliteType.Text);
+                foreach (var e in events)
+                {
+                    insert.Parameters.Clear();
+                    Bind(insert, e);
+                    insert.ExecuteNonQuery();
+                    uuid.Value = e.Uuid;
+                    unpend.ExecuteNonQuery();
+                }
+                foreach (var settledUuid in settled)
+                {
+                    uuid.Value = settledUuid;
+                    unpend.ExecuteNonQuery();
+                }
+            }
+            var meta = ReadCursorAndEpoch();
+            // The copy holds every seq up to its cursor. A page that starts at or below it extends
+            // that without a gap; one that starts above it (a stream that raced ahead) does not.
+            if (from <= meta.Cursor && to > meta.Cursor)
+                SetMeta("cursor", to.ToString());
+            if (epoch is not null)
+                SetMeta("epoch", epoch);
+            if (syncedAt is { } at)
+                SetMeta("last_sync", at.ToUnixTimeMilliseconds().ToString());
+            tx.Commit();
+        }
+    }
+
+    /// <summary>
+    /// The server's store is another one now: this user's events of the authoritative copy go back
+    /// to pending, before the events already pending (the server keeps those it still has as
+    /// duplicates and stores those it lost); the rest of the copy is dropped and the position
+    /// forgotten. Returns how many events went back to pending.
+    /// </summary>
+    public int ResetForNewEpoch(string userUuid)
+    {
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            using var own = Command("SELECT uuid, timestamp, user_uuid, item_uuid, action, payload FROM authoritative WHERE user_uuid = $user");
+            own.Parameters.AddWithValue("$user", userUuid);
+            var mine = ReadEvents(own);
+            mine.Sort(Event.HistoryOrder);
+            using var first = Command("SELECT coalesce(min(ord), 1) FROM pending");
+            var ord = (long)first.ExecuteScalar()! - mine.Count;
+            foreach (var e in mine)
+            {
+                using var insert = Command("""
+                    INSERT OR IGNORE INTO pending (ord, uuid, timestamp, user_uuid, item_uuid, action, payload)
+                    VALUES ($ord, $uuid, $ts, $user, $item, $action, $payload)
+                    """);
+                Bind(insert, e);
+                insert.Parameters.AddWithValue("$ord", ord++);
+                insert.ExecuteNonQuery();
+            }
+            using (var drop = Command("DELETE FROM authoritative; DELETE FROM meta WHERE key IN ('cursor', 'epoch');"))
+                drop.ExecuteNonQuery();
+            tx.Commit();
+            return mine.Count;
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+            _connection.Dispose();
+    }
+
+    private (long Cursor, string? Epoch) ReadCursorAndEpoch()
+    {
+        using var command = Command("SELECT (SELECT value FROM meta WHERE key = 'cursor'), (SELECT value FROM meta WHERE key = 'epoch')");
+        using var reader = command.ExecuteReader();
+        reader.Read();
+        return (reader.IsDBNull(0) ? 0 : long.Parse(reader.GetString(0)), reader.IsDBNull(1) ? null : reader.GetString(1));
+    }
+
+    private void SetMeta(string key, string value)
+    {
+        using var command = Command("INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+        command.Parameters.AddWithValue("$key", key);
+        command.Parameters.AddWithValue("$value", value);
+        command.ExecuteNonQuery();
+    }
+
+    private static void Bind(SqliteCommand command, Event e)
+    {
+        command.Parameters.AddWithValue("$uuid", e.Uuid);
+        command.Parameters.AddWithValue("$ts", unchecked((long)e.Timestamp));
+        command.Parameters.AddWithValue("$user", e.UserUuid);
+        command.Parameters.AddWithValue("$item", e.ItemUuid);
+        command.Parameters.AddWithValue("$action", e.Action);
+        command.Parameters.AddWithValue("$payload", e.Payload);
+    }
+
+    private static List<Event> ReadEvents(SqliteCommand command)
+    {
+        var events = new List<Event>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            events.Add(new Event(reader.GetString(0), unchecked((ulong)reader.GetInt64(1)), reader.GetString(2),
+                reader.GetString(3), reader.GetString(4), reader.GetString(5)));
+        }
+        return events;
+    }
+
+    private SqliteCommand Command(string sql)
+    {
+        var command = _connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    private void Execute(string sql)
+    {
+        using var command = Command(sql);
+        command.ExecuteNonQuery();
+    }
+}

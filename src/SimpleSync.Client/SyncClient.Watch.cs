@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Net.ServerSentEvents;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Client;
+
+public sealed partial class SyncClient
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Follows the server's live stream (<c>GET /sync/stream</c>) and applies each event as it
+    /// arrives, raising <see cref="Changed"/>, until <paramref name="cancellationToken"/> is
+    /// cancelled (then it throws <see cref="OperationCanceledException"/>). Before each connection
+    /// it runs <see cref="SyncAsync"/>, so it pushes what is pending, notices a restored server,
+    /// and resumes from the local cursor (sent as <c>Last-Event-ID</c>): nothing is missed or
+    /// applied twice. Network failures and server restarts are retried with a growing, jittered
+    /// delay; <see cref="Status"/> shows the last error meanwhile.
+    /// </summary>
+    /// <exception cref="SyncException">A failure a retry cannot fix, such as a 401 (login required).</exception>
+    /// <exception cref="InvalidOperationException">This client is already watching.</exception>
+    public async Task WatchAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _watching, 1) == 1)
+            throw new InvalidOperationException("this client is already watching");
+        RaiseChanged();
+        try
+        {
+            var delay = FirstRetryDelay;
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    await SyncAsync(cancellationToken);
+                    await FollowStreamAsync(() => delay = FirstRetryDelay, cancellationToken);
+                }
+                catch (SyncException ex) when (ex.IsTransient)
+                {
+                    _lastError = ex;
+                    RaiseChanged();
+                    var wait = delay * (0.5 + Random.Shared.NextDouble());
+                    _logger.LogInformation("The live stream failed ({Code}); reconnecting in {Delay} ms", ex.Code, (int)wait.TotalMilliseconds);
+                    await Task.Delay(wait, _time, cancellationToken);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                }
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _watching, 0);
+            RaiseChanged();
+        }
+    }
+
+    /// <summary>Reads one connection of the stream until the server ends it; network failures become <see cref="SyncException"/>.</summary>
+    private async Task FollowStreamAsync(Action connected, CancellationToken ct)
+    {
+        var meta = _store.ReadMeta();
+        var token = meta.Token ?? throw new SyncException(ClientErrorCodes.LoginRequired, "log in before watching");
+        using var response = await _api.OpenStreamAsync(token, meta.Cursor, ct);
+        connected();
+        var last = meta.Cursor;
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var parser = SseParser.Create(body, static (type, data) =>
+                type == "events" ? JsonSerializer.Deserialize(data, ProtocolJsonContext.Default.ListEvent) : null);
+            await foreach (var message in parser.EnumerateAsync(ct))
+            {
+                if (message.EventType == "end")
+                    return;
+                if (message.EventType != "events" || message.Data is null)
+                    continue;
+                var id = long.Parse(message.EventId ?? throw new JsonException("an events message has no id"), CultureInfo.InvariantCulture);
+                // The epoch was checked by the sync that preceded this connection.
+                _store.Apply(message.Data, [], last, id, epoch: null, syncedAt: null);
+                last = id;
+                RaiseChanged();
+            }
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            throw new SyncException(ClientErrorCodes.Network, $"the live stream broke: {ex.Message}", innerException: ex);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            throw new SyncException(ClientErrorCodes.BadResponse, $"the live stream sent what the protocol does not: {ex.Message}",
+                innerException: ex);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Client;
+
+/// <summary>
+/// The local-first client of a SimpleSync server. It keeps a full copy of the history in a local
+/// SQLite store, records new events there at once (online or not), and syncs them with
+/// <see cref="SyncAsync"/>: every recorded event reaches the server exactly once, whatever fails
+/// in between. Members are safe to call from several threads; syncs run one at a time.
+/// </summary>
+public sealed partial class SyncClient : IDisposable
+{
+    private readonly LocalStore _store;
+    private readonly ServerApi _api;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _syncGate = new(1, 1);
+    private volatile SyncException? _lastError;
+    private volatile bool _syncing;
+    private int _watching;
+
+    /// <summary>
+    /// Opens (or creates) the local store and talks to the server at <paramref name="http"/>'s
+    /// <see cref="HttpClient.BaseAddress"/>. The client is not disposed with this object, so one
+    /// from <c>IHttpClientFactory</c> is fine.
+    /// </summary>
+    /// <param name="http">Sends the requests; its base address is the server's URL.</param>
+    /// <param name="storePath">The SQLite file of the local store, or null for a store in memory that dies with this object.</param>
+    /// <param name="logger">Where to log reconnects and epoch changes; nothing is logged when null.</param>
+    /// <param name="time">The clock for event timestamps and reconnect delays; the system clock when null.</param>
+    public SyncClient(HttpClient http, string? storePath, ILogger? logger = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        _api = new ServerApi(http);
+        _logger = logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        _store = new LocalStore(storePath);
+    }
+
+    /// <summary>
+    /// Raised after anything an app shows may have changed: an event was recorded, a sync or a
+    /// live message changed the local copy, or <see cref="Status"/> changed. It may be raised on
+    /// any thread; UI code dispatches to its own.
+    /// </summary>
+    public event EventHandler? Changed;
+
+    /// <summary>The uuid of the logged-in user, or null before the first login.</summary>
+    public string? UserUuid => _store.ReadMeta().UserUuid;
+
+    /// <summary>The username of the logged-in user, or null before the first login.</summary>
+    public string? Username => _store.ReadMeta().Username;
+
+    /// <summary>What a sync button needs: pending count, last successful sync, last error, what is running.</summary>
+    public SyncStatus Status
+    {
+        get
+        {
+            var meta = _store.ReadMeta();
+            return new SyncStatus(_store.PendingCount(), meta.LastSync, _lastError, _syncing,
+                Volatile.Read(ref _watching) == 1, meta.Token is not null);
+        }
+    }
+
+    /// <summary>
+    /// The app's view of the history: the authoritative copy in history order (timestamp, then
+    /// uuid), then the pending events in the order they were recorded.
+    /// </summary>
+    public IReadOnlyList<Event> Events
+    {
+        get
+        {
+            var events = _store.ReadAuthoritative();
+            events.AddRange(_store.ReadPending());
+            return events;
+        }
+    }
+
+    /// <summary>Events recorded here and not yet accepted by the server, in recording order.</summary>
+    public IReadOnlyList<Event> PendingEvents => _store.ReadPending();
+
+    /// <summary>
+    /// Folds <see cref="Events"/> into one state per item: for each event, in order,
+    /// <paramref name="reducer"/> gets the item's state so far (default for its first event) and
+    /// returns the new one.
+    /// </summary>
+    public IReadOnlyDictionary<string, TState> Items<TState>(Func<TState?, Event, TState> reducer)
+    {
+        ArgumentNullException.ThrowIfNull(reducer);
+        var items = new Dictionary<string, TState>();
+        foreach (var e in Events)
+            items[e.ItemUuid] = reducer(items.TryGetValue(e.ItemUuid, out var state) ? state : default, e);
+        return items;
+    }
+
+    /// <summary>Item states made with <see cref="ItemReducers.MergeJsonObjects"/>: JSON object payloads merged, later events winning.</summary>
+    public IReadOnlyDictionary<string, JsonObject> Items() => Items<JsonObject>(ItemReducers.MergeJsonObjects);
+
+    /// <summary>
+    /// Exchanges username and password for a token and stores the login. Pending events are kept.
+    /// Throws <see cref="SyncException"/> with <see cref="ErrorCodes.Unauthenticated"/> for wrong
+    /// credentials, <see cref="ErrorCodes.RateLimited"/> after too many.
+    /// </summary>
+    public async Task LoginAsync(string username, string password, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(username);
+        ArgumentNullException.ThrowIfNull(password);
+        var token = await _api.LoginAsync(username, password, cancellationToken);
+        _store.SaveLogin(token, SubjectOf(token), username);
+        _lastError = null;
+        RaiseChanged();
+    }
+
+    /// <summary>
+    /// Records a new event as the logged-in user and keeps it pending until a sync: it is on disk
+    /// before this returns. Works offline and while a sync runs (the event then waits for the next
+    /// sync). Throws <see cref="SyncException"/> with <see cref="ClientErrorCodes.LoginRequired"/>
+    /// when no user ever logged in here.
+    /// </summary>
+    /// <param name="itemUuid">The item the event is about (1–256 characters).</param>
+    /// <param name="action">What happened (1–128 characters), such as <c>create</c> or <c>update</c>.</param>
+    /// <param name="payload">The event's data, usually JSON text.</param>
+    public Event Record(string itemUuid, string action, string payload)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(itemUuid);
+        ArgumentException.ThrowIfNullOrEmpty(action);
+        ArgumentNullException.ThrowIfNull(payload);
+        var user = _store.ReadMeta().UserUuid
+            ?? throw new SyncException(ClientErrorCodes.LoginRequired, "log in before recording events");
+        var now = _time.GetUtcNow();
+        var e = new Event(Guid.CreateVersion7(now).ToString(), (ulong)now.ToUnixTimeMilliseconds(), user, itemUuid, action, payload);
+        _store.AddPending(e);
+        RaiseChanged();
+        return e;
+    }
+
+    /// <summary>Closes the local store. The <see cref="HttpClient"/> is the caller's and stays open.</summary>
+    public void Dispose()
+    {
+        _store.Dispose();
+        _syncGate.Dispose();
+    }
+
+    private void RaiseChanged()
+    {
+        try
+        {
+            Changed?.Invoke(this, EventArgs.Empty);
+        }
+        catch (Exception ex)
+        {
+            // A handler's bug must not break a sync half-way; it is the app's to fix.
+            _logger.LogError(ex, "A Changed handler threw");
+        }
+    }
+
+    /// <summary>The user uuid is the token's <c>sub</c> claim; the token is not verified here (the server does that).</summary>
+    private static string SubjectOf(string token)
+    {
+        try
+        {
+            var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+            using var claims = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
+            return claims.RootElement.GetProperty("sub").GetString() ?? throw new JsonException("sub is null");
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or IndexOutOfRangeException or KeyNotFoundException
+            or InvalidOperationException)
+        {
+            throw new SyncException(ClientErrorCodes.BadResponse, "the server's token carries no user uuid", innerException: ex);
+        }
+    }
+}
