@@ -1,4 +1,4 @@
-using System.Text.Json;
+using SimpleSync.Http;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -11,27 +11,20 @@ namespace SimpleSync.Events;
 /// </summary>
 internal static class HistoryWriter
 {
-    private const int FlushThreshold = 32 * 1024;
-
     public static async Task WriteAsync(HttpResponse response, IHistorySnapshot snapshot, ulong fromTimestamp, CancellationToken ct)
     {
         response.ContentType = "application/json; charset=utf-8";
         response.Headers[SyncHeaders.Cursor] = snapshot.HighestSeq.ToString();
-        var pipe = response.BodyWriter;
-        await using var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder, SkipValidation = true });
+        await using var output = new JsonPipe(response.BodyWriter);
+        var json = output.Json;
         json.WriteStartArray();
         await foreach (var e in snapshot.ReadHistory(fromTimestamp, ct))
         {
             EventJson.Write(json, e);
-            if (json.BytesPending > FlushThreshold)
-            {
-                json.Flush();
-                await pipe.FlushAsync(ct);
-            }
+            await output.FlushIfFullAsync(ct);
         }
         json.WriteEndArray();
-        json.Flush();
-        await pipe.FlushAsync(ct);
+        await output.FlushAsync(ct);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SimpleSync.Events;
+using SimpleSync.Http;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -12,15 +13,13 @@ namespace SimpleSync.Sync;
 /// </summary>
 internal static class SyncWriter
 {
-    private const int FlushThreshold = 32 * 1024;
-
     public static async Task WriteAsync(HttpResponse response, string epoch, IHistorySnapshot snapshot, long cursor, int limit,
         IReadOnlyList<PushResult>? results, CancellationToken ct)
     {
         response.ContentType = "application/json; charset=utf-8";
         response.Headers[SyncHeaders.Cursor] = snapshot.HighestSeq.ToString();
-        var pipe = response.BodyWriter;
-        await using var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder, SkipValidation = true });
+        await using var output = new JsonPipe(response.BodyWriter);
+        var json = output.Json;
         json.WriteStartObject();
         json.WriteString("epoch", epoch);
         if (results is not null)
@@ -41,18 +40,13 @@ internal static class SyncWriter
             EventJson.Write(json, e);
             last = seq;
             count++;
-            if (json.BytesPending > FlushThreshold)
-            {
-                json.Flush();
-                await pipe.FlushAsync(ct);
-            }
+            await output.FlushIfFullAsync(ct);
         }
         json.WriteEndArray();
         json.WriteNumber("cursor", last);
         json.WriteBoolean("more", more);
         json.WriteEndObject();
-        json.Flush();
-        await pipe.FlushAsync(ct);
+        await output.FlushAsync(ct);
     }
 
     private static void WriteResults(Utf8JsonWriter json, IReadOnlyList<PushResult> results)

@@ -58,7 +58,7 @@ internal sealed class SqliteAppendQueue : IAsyncDisposable
                 }
                 try
                 {
-                    connection ??= _database.Open();
+                    connection ??= _database.OpenForWrite();
                     statements ??= new AppendStatements(connection);
                     Commit(connection, statements, batch);
                 }

@@ -27,19 +27,28 @@ internal sealed class SqliteDatabase
 
     public string Path { get; }
 
+    /// <summary>A connection for reading. Reads need no pragma, so none is run: most requests only read.</summary>
+    public SqliteConnection Open() => Open(write: false);
+
     /// <summary>
-    /// synchronous=FULL is per connection, so every connection sets it: with WAL it makes each
-    /// commit durable before it returns, which is what lets a push be answered.
+    /// A connection that writes. synchronous=FULL is per connection, so every writing connection
+    /// sets it: with WAL it makes each commit durable before it returns, which is what lets a
+    /// push be answered.
     /// </summary>
-    public SqliteConnection Open()
+    public SqliteConnection OpenForWrite() => Open(write: true);
+
+    private SqliteConnection Open(bool write)
     {
         var connection = new SqliteConnection(_connectionString);
         try
         {
             connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
-            command.ExecuteNonQuery();
+            if (write)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText = "PRAGMA synchronous = FULL;";
+                command.ExecuteNonQuery();
+            }
             return connection;
         }
         catch (SqliteException ex)
@@ -63,7 +72,7 @@ internal sealed class SqliteDatabase
     public void Initialise()
     {
         CreatePrivate();
-        using var connection = Open();
+        using var connection = OpenForWrite();
         using (var wal = connection.CreateCommand())
         {
             wal.CommandText = "PRAGMA journal_mode = WAL;";

@@ -30,7 +30,7 @@ internal sealed partial class SqliteEventStore
             command.Parameters.AddWithValue("$rules",
                 JsonSerializer.Serialize(new AclDocument(rules), ProtocolJsonContext.Default.AclDocument));
             return (long)command.ExecuteScalar()!;
-        }));
+        }, write: true));
 
     private List<AclVersion> ReadAclVersions(string orderAndLimit) => WithConnection(connection =>
     {

@@ -48,7 +48,7 @@ internal sealed partial class SqliteEventStore
             command.Parameters.AddWithValue("$stamp", user.SecurityStamp);
             command.Parameters.AddWithValue("$at", user.CreatedAt.ToUnixTimeMilliseconds());
             return ExecuteUserWrite(command, user.Uuid, user.Username);
-        });
+        }, write: true);
         return Task.CompletedTask;
     }
 
@@ -66,7 +66,7 @@ internal sealed partial class SqliteEventStore
             command.Parameters.AddWithValue("$stamp", newStamp);
             command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
             return ExecuteUserWrite(command, uuid, newUsername) == 1;
-        }));
+        }, write: true));
 
     /// <summary>Runs an insert or update of users, naming the taken value on a unique violation.</summary>
     private static int ExecuteUserWrite(SqliteCommand command, string uuid, string? username)

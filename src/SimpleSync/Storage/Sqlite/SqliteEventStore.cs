@@ -33,7 +33,7 @@ internal sealed partial class SqliteEventStore : IEventStore
     {
         var database = new SqliteDatabase(path);
         database.Initialise();
-        using var connection = database.Open();
+        using var connection = database.OpenForWrite();
         return new SqliteEventStore(database, EnsureEpoch(connection), committed);
     }
 
@@ -112,9 +112,9 @@ internal sealed partial class SqliteEventStore : IEventStore
         _database.ClearPool();
     }
 
-    private T WithConnection<T>(Func<SqliteConnection, T> work)
+    private T WithConnection<T>(Func<SqliteConnection, T> work, bool write = false)
     {
-        using var connection = _database.Open();
+        using var connection = write ? _database.OpenForWrite() : _database.Open();
         try
         {
             return work(connection);
