@@ -9,7 +9,7 @@ namespace SimpleSync.Benchmarks;
 /// <summary>
 /// The JSON hot paths of the server: reading a pushed batch (every push parses one) and writing
 /// a page of history (every pull writes up to 10,000 events). Events are shaped like the load
-/// generator's: about 230 bytes of JSON each, with an escaped JSON payload.
+/// generator's: about 290 bytes of JSON each, with an escaped JSON payload.
 /// </summary>
 [MemoryDiagnoser]
 public class EventJsonBenchmarks

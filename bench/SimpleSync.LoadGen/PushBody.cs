@@ -8,10 +8,11 @@ namespace SimpleSync.LoadGen;
 
 /// <summary>
 /// A <c>POST /sync</c> body built once and sent many times. Between sends only the cursor and
-/// the events' uuids change, and they are rewritten in place (fixed-width fields), so the load
-/// generator spends its time waiting for the server rather than writing JSON.
+/// the events' uuids and timestamps change, and they are rewritten in place (fixed-width
+/// fields), so the load generator spends its time waiting for the server rather than writing JSON.
 /// <code>{"cursor":          123,"events":[{"uuid":"…","timestamp":…,…},…]}</code>
 /// The cursor is right-aligned in 19 characters; JSON allows the spaces before a number.
+/// Timestamps are milliseconds since the epoch, 13 digits until the year 2286.
 /// </summary>
 internal sealed class PushBody
 {
@@ -22,13 +23,18 @@ internal sealed class PushBody
     private static readonly byte[] Prefix = "{\"cursor\":"u8.ToArray();
     private static readonly byte[] EventsName = ",\"events\":"u8.ToArray();
 
+    private const int TimestampWidth = 13;
+    private static readonly byte[] TimestampName = "\"timestamp\":"u8.ToArray();
+
     private readonly byte[] _bytes;
     private readonly int[] _uuidAt;
+    private readonly int[] _timestampAt;
 
-    private PushBody(byte[] bytes, int[] uuidAt)
+    private PushBody(byte[] bytes, int[] uuidAt, int[] timestampAt)
     {
         _bytes = bytes;
         _uuidAt = uuidAt;
+        _timestampAt = timestampAt;
     }
 
     public ReadOnlyMemory<byte> Bytes => _bytes;
@@ -40,7 +46,7 @@ internal sealed class PushBody
 
     /// <summary>
     /// A body of <paramref name="count"/> events by <paramref name="userUuid"/>: items <c>task-N</c>,
-    /// action <c>update</c> and a small JSON payload, about 230 bytes an event in all.
+    /// action <c>update</c> and a small JSON payload, about 290 bytes an event in all.
     /// </summary>
     public static PushBody Create(string userUuid, int count, int seed = 0)
     {
@@ -58,13 +64,14 @@ internal sealed class PushBody
                 uuids[i] = Guid.CreateVersion7().ToString();
                 var n = seed + i;
                 var payload = $"{{\"title\":\"Buy milk and bread\",\"done\":{(n % 2 == 0 ? "false" : "true")},\"n\":{n},\"tags\":[\"home\",\"errand\"]}}";
-                EventJson.Write(json, new Event(uuids[i], now + (ulong)i, userUuid, $"task-{n % 1000}", "update", payload));
+                EventJson.Write(json, new Event(uuids[i], now - (ulong)count + (ulong)i + 1, userUuid, $"task-{n % 1000}", "update", payload));
             }
             json.WriteEndArray();
         }
         buffer.Write("}"u8);
         var bytes = buffer.WrittenSpan.ToArray();
-        return new PushBody(bytes, FindUuids(bytes, uuids));
+        var uuidAt = FindUuids(bytes, uuids);
+        return new PushBody(bytes, uuidAt, uuidAt.Select(at => bytes.AsSpan(at).IndexOf(TimestampName) + at + TimestampName.Length).ToArray());
     }
 
     /// <summary>Where each uuid's text starts: each is searched after the previous one, so this is linear.</summary>
@@ -90,11 +97,19 @@ internal sealed class PushBody
         digits[..written].CopyTo(field[(CursorWidth - written)..]);
     }
 
-    /// <summary>Gives every event a fresh uuid, so the next send stores new events rather than duplicates.</summary>
-    public void NewUuids()
+    /// <summary>
+    /// Makes the events new: fresh uuids, so the next send stores them rather than finding
+    /// duplicates, and timestamps of the last few milliseconds in order, as a client that
+    /// recorded them just now would send; the history index then grows at its end, as in use.
+    /// </summary>
+    public void Renew()
     {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var i = 0; i < _uuidAt.Length; i++)
+        {
             SetUuid(i, Guid.CreateVersion7());
+            (now - _uuidAt.Length + i + 1).TryFormat(_bytes.AsSpan(_timestampAt[i], TimestampWidth), out _, default, CultureInfo.InvariantCulture);
+        }
     }
 
     public void SetUuid(int index, Guid uuid) =>

@@ -76,7 +76,7 @@ internal static class EmptyPullScenario
         var cursor = head;
         for (var i = 0; i < count; i++)
         {
-            body.NewUuids();
+            body.Renew();
             await http.PushAsync(user.Token, body, answer, ct);
             var started = Stopwatch.GetTimestamp();
             await http.GetAsync(user.Token, new Uri($"/sync?cursor={cursor}", UriKind.Relative), answer, ct);

@@ -131,7 +131,7 @@ internal static class PullScenario
             var answer = new ResponseBuffer();
             while (Interlocked.Increment(ref next) <= pushes)
             {
-                body.NewUuids();
+                body.Renew();
                 await http.PushAsync(user.Token, body, answer, ct);
             }
         }));

@@ -85,7 +85,7 @@ internal static class PushScenario
             var cursor = pullBack ? 0 : PushBody.PastTheHead;
             while (!stop.IsCancellationRequested)
             {
-                body.NewUuids();
+                body.Renew();
                 body.SetCursor(cursor);
                 var started = Stopwatch.GetTimestamp();
                 await http.PushAsync(user.Token, body, answer, ct);
