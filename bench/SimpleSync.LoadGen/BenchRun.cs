@@ -21,7 +21,8 @@ internal static class BenchRun
                     runs.Add(result);
                     context.Log($"{result.Primary.Name}: {Report.Number(result.Primary.Value)} {result.Primary.Unit}");
                 }
-                catch (Exception ex) when (ex is BenchException or HttpRequestException or IOException)
+                catch (Exception ex) when (ex is BenchException or HttpRequestException or IOException
+                    || (ex is OperationCanceledException && !ct.IsCancellationRequested))
                 {
                     // One failed run does not lose the others' figures.
                     context.Log($"failed: {ex.Message}");

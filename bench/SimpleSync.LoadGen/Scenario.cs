@@ -37,8 +37,14 @@ internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, 
         return (cpu.Stop(), await memory.StopAsync());
     }
 
-    public ScenarioResult Result(IReadOnlyList<Figure> figures, CpuSplit? cpu, MemorySample? memory, IReadOnlyList<string> notes) =>
-        new(scenario, run, figures, cpu, memory, notes);
+    /// <summary>The run's figures, with a note of what the server logged (it runs at level warning, so normally nothing).</summary>
+    public ScenarioResult Result(BenchServer server, IReadOnlyList<Figure> figures, CpuSplit? cpu, MemorySample? memory, IReadOnlyList<string> notes)
+    {
+        var log = server.ServerLog;
+        if (log.Count > 0)
+            notes = [.. notes, $"the server logged {log.Count} warning or error lines, the first: {log[0]}"];
+        return new(scenario, run, figures, cpu, memory, notes);
+    }
 }
 
 /// <summary>Every scenario, in the order they run.</summary>

@@ -47,7 +47,7 @@ internal static class EmptyPullScenario
             new("GET /sync, 1 new event, p50", oneEvent.PercentileMs(50), "ms"),
             new("GET /sync, 1 new event, p99", oneEvent.PercentileMs(99), "ms"),
         ];
-        return ctx.Result(figures, cpu, memory, [$"{latencies.Count} empty pulls measured, {oneEvent.Count} 1-event pulls"]);
+        return ctx.Result(server, figures, cpu, memory, [$"{latencies.Count} empty pulls measured, {oneEvent.Count} 1-event pulls"]);
     }
 
     private static async Task PullNothingAsync(BenchHttp http, string token, Uri path, MeasureWindow window, Latencies latencies,

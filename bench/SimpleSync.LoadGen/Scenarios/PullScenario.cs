@@ -49,7 +49,7 @@ internal static class PullScenario
             new("seeding, 10,000-event pushes × 2 clients", seedRate, "events/s"),
         ];
         var mb = sync[0].Bytes / 1024.0 / 1024;
-        return ctx.Result(figures, cpuSplit, memory, [$"{events:N0} events, {mb:0.0} MB of JSON a pull; {repeats} pulls of each kind"]);
+        return ctx.Result(server, figures, cpuSplit, memory, [$"{events:N0} events, {mb:0.0} MB of JSON a pull; {repeats} pulls of each kind"]);
     }
 
     private static async Task<(List<Pull> Sync, List<Pull> History)> PullRepeatedlyAsync(ScenarioContext ctx, BenchServer server,

@@ -39,7 +39,7 @@ internal static class PushScenario
         var notes = new List<string> { $"{pushers[0].Body.BytesPerEvent:0} bytes of JSON an event; {pushers.Sum(p => p.Pushes)} pushes measured" };
         if (pushers.Sum(p => p.NotAccepted) is > 0 and var refused)
             notes.Add($"{refused} pushed events were not accepted (rejected or duplicate)");
-        return ctx.Result(Figures(pushers, window.Seconds, observer, pullBack, target), cpu, memory, notes);
+        return ctx.Result(server, Figures(pushers, window.Seconds, observer, pullBack, target), cpu, memory, notes);
     }
 
     private static List<Figure> Figures(Pusher[] pushers, double seconds, CommitObserver? observer, bool pullBack, double target)

@@ -45,7 +45,7 @@ internal static class StreamScenario
             await WaitForDeliveryAsync(listeners, pushes, ct);
             var cpuSplit = cpu.Stop();
             var memorySample = await memory.StopAsync();
-            return ctx.Result(Figures(listeners, sentAt, pushLatencies, streams), cpuSplit, memorySample,
+            return ctx.Result(server, Figures(listeners, sentAt, pushLatencies, streams), cpuSplit, memorySample,
                 [$"{measured} measured pushes after {WarmupPushes} warm-up pushes; {Missing(listeners, pushes)} deliveries missing"]);
         }
         finally
