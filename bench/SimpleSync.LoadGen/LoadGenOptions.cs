@@ -1,0 +1,94 @@
+using System.Globalization;
+
+namespace SimpleSync.LoadGen;
+
+/// <summary>What to run and for how long, from the command line.</summary>
+internal sealed record LoadGenOptions
+{
+    public const string Usage = """
+        Usage: dotnet run -c Release --project bench/SimpleSync.LoadGen -- [options]
+
+        Starts the Release build of simple-sync on 127.0.0.1 with a fresh data directory for each
+        scenario run, drives it over HTTP and prints a table of figures against their targets.
+
+          --quick               short runs (about 3 s of load a scenario, one run each)
+          --scenario NAME       run only this scenario; repeat for several (see the list below)
+          --runs N              runs of each scenario; the best is reported (default 2, 1 with --quick)
+          --history-1m          also run pull-1m (seeds 1,000,000 events first)
+          --observe-commits     count the server's commits in push scenarios with one extra live
+                                stream (adds a little load; off for the headline figures)
+          --json FILE           also write every run's figures as JSON
+          --server DLL          the simple-sync.dll to start (default: src/SimpleSync/bin/<this configuration>)
+          --server-env K=V      extra environment variable for the server process (repeatable)
+          --help                this text
+        """;
+
+    public bool Quick { get; init; }
+    public IReadOnlyList<string> Scenarios { get; init; } = [];
+    public int Runs { get; init; } = 2;
+    public bool LargeHistory { get; init; }
+    public bool ObserveCommits { get; init; }
+    public string? JsonFile { get; init; }
+    public string? ServerDll { get; init; }
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Load before the measured window: JIT tiering, connection set-up and SQLite caches settle.</summary>
+    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
+
+    /// <summary>The measured window of the load scenarios.</summary>
+    public TimeSpan Window => Quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10);
+
+    /// <summary>Parses the arguments; throws <see cref="UsageException"/> with a one-line reason.</summary>
+    public static LoadGenOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new LoadGenOptions();
+        var scenarios = new List<string>();
+        var environment = new Dictionary<string, string>();
+        int? runs = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            switch (arg)
+            {
+                case "--quick": options = options with { Quick = true }; break;
+                case "--history-1m": options = options with { LargeHistory = true }; break;
+                case "--observe-commits": options = options with { ObserveCommits = true }; break;
+                case "--scenario": scenarios.Add(Value(args, ref i)); break;
+                case "--json": options = options with { JsonFile = Value(args, ref i) }; break;
+                case "--server": options = options with { ServerDll = Value(args, ref i) }; break;
+                case "--runs":
+                    runs = int.TryParse(Value(args, ref i), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 20
+                        ? n
+                        : throw new UsageException("--runs takes a number from 1 to 20");
+                    break;
+                case "--server-env":
+                    var pair = Value(args, ref i);
+                    var equals = pair.IndexOf('=', StringComparison.Ordinal);
+                    if (equals <= 0)
+                        throw new UsageException($"--server-env takes KEY=VALUE, not '{pair}'");
+                    environment[pair[..equals]] = pair[(equals + 1)..];
+                    break;
+                case "--help" or "-h": throw new UsageException(null);
+                default: throw new UsageException($"unknown option '{arg}'");
+            }
+        }
+        return options with
+        {
+            Scenarios = scenarios,
+            Runs = runs ?? (options.Quick ? 1 : 2),
+            ServerEnvironment = environment,
+        };
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i) =>
+        ++i < args.Count ? args[i] : throw new UsageException($"{args[i - 1]} needs a value");
+}
+
+/// <summary>Bad command line (or --help, with no reason): the reason goes to stderr with the usage text.</summary>
+internal sealed class UsageException(string? reason) : Exception(reason ?? "help was asked for")
+{
+    public string? Reason => reason;
+}
+
+/// <summary>A run that cannot go on (the server refused, a figure is impossible): one line, no stack trace.</summary>
+internal sealed class BenchException(string message) : Exception(message);

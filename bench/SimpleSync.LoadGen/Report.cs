@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace SimpleSync.LoadGen;
+
+/// <summary>Every run of one scenario, or why it could not run.</summary>
+internal sealed record ScenarioRuns(Scenario Scenario, IReadOnlyList<ScenarioResult> Runs, IReadOnlyList<string> Failures)
+{
+    /// <summary>The run reported in the table: the best by its primary figure (other work shares the machine).</summary>
+    public ScenarioResult? Best => Runs.Count == 0 ? null : Runs.MaxBy(r => r.Score);
+}
+
+/// <summary>Prints the results as a Markdown table with one line of diagnostics per scenario, and writes them as JSON.</summary>
+internal static class Report
+{
+    public static void Print(TextWriter output, Machine machine, IReadOnlyList<ScenarioRuns> all)
+    {
+        output.WriteLine();
+        output.WriteLine($"Machine: {machine}");
+        output.WriteLine();
+        output.WriteLine("| scenario | figure | result | target | verdict |");
+        output.WriteLine("|---|---|---|---|---|");
+        foreach (var scenario in all)
+        {
+            if (scenario.Best is not { } best)
+            {
+                output.WriteLine($"| {scenario.Scenario.Name} | – | failed | | {scenario.Failures.FirstOrDefault()} |");
+                continue;
+            }
+            foreach (var figure in best.Figures)
+                output.WriteLine($"| {scenario.Scenario.Name} | {figure.Name} | {Number(figure.Value)} {figure.Unit} | {TargetText(figure.Target)} | {Verdict(figure)} |");
+        }
+        output.WriteLine();
+        foreach (var scenario in all)
+            PrintDiagnostics(output, scenario);
+    }
+
+    private static void PrintDiagnostics(TextWriter output, ScenarioRuns scenario)
+    {
+        output.WriteLine($"{scenario.Scenario.Name}: {scenario.Scenario.Summary}.");
+        if (scenario.Best is { } best)
+        {
+            var runs = string.Join(" / ", scenario.Runs.Select(r => Number(r.Primary.Value)));
+            output.WriteLine($"  runs ({best.Primary.Name}, {best.Primary.Unit}): {runs}; best shown");
+            if (best.Cpu is { } cpu)
+                output.WriteLine($"  CPU (% of one core, {Environment.ProcessorCount * 100} % in all): server {cpu.ServerPercent:0}, load generator {cpu.LoadGenPercent:0}, other processes {cpu.OtherPercent:0}; busiest server thread {cpu.BusiestServerThreadPercent:0}");
+            if (best.Memory is { } memory)
+                output.WriteLine($"  server RSS: {memory.BeforeMb:0} MB before, {memory.PeakMb:0} MB peak, {memory.AfterMb:0} MB after");
+            foreach (var note in best.Notes)
+                output.WriteLine($"  {note}");
+        }
+        foreach (var failure in scenario.Failures)
+            output.WriteLine($"  failed run: {failure}");
+    }
+
+    public static string Number(double value) => double.IsNaN(value) ? "–"
+        : Math.Abs(value) >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture)
+        : Math.Abs(value) >= 10 ? value.ToString("0.0", CultureInfo.InvariantCulture)
+        : value.ToString("0.00", CultureInfo.InvariantCulture);
+
+    private static string TargetText(Target? target) =>
+        target is null ? "" : $"{(target.AtLeast ? "≥" : "≤")} {Number(target.Limit)}";
+
+    private static string Verdict(Figure figure)
+    {
+        if (figure.Target is not { } target)
+            return "";
+        if (double.IsNaN(figure.Value))
+            return "no data";
+        var margin = target.Margin(figure.Value);
+        var percent = -margin * 100;
+        return target.IsMet(figure.Value) ? "met" : $"missed by {percent.ToString(percent < 10 ? "0.0" : "0", CultureInfo.InvariantCulture)}%";
+    }
+
+    public static void WriteJson(string file, Machine machine, IReadOnlyList<ScenarioRuns> all)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(file));
+        if (!string.IsNullOrEmpty(directory))
+            Directory.CreateDirectory(directory);
+        using var stream = File.Create(file);
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        json.WriteStartObject();
+        json.WriteStartObject("machine");
+        json.WriteNumber("cores", machine.Cores);
+        json.WriteString("cpu", machine.CpuModel);
+        json.WriteNumber("memoryGb", Math.Round(machine.MemoryGb, 1));
+        json.WriteString("os", machine.Os);
+        json.WriteString("runtime", machine.Runtime);
+        json.WriteString("configuration", machine.Configuration);
+        json.WriteString("commit", machine.Commit);
+        json.WriteString("at", machine.At);
+        json.WriteEndObject();
+        json.WriteStartArray("scenarios");
+        foreach (var scenario in all)
+            WriteScenario(json, scenario);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteScenario(Utf8JsonWriter json, ScenarioRuns scenario)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", scenario.Scenario.Name);
+        json.WriteString("summary", scenario.Scenario.Summary);
+        json.WriteStartArray("runs");
+        foreach (var run in scenario.Runs)
+            WriteRun(json, run, ReferenceEquals(run, scenario.Best));
+        json.WriteEndArray();
+        json.WriteStartArray("failures");
+        foreach (var failure in scenario.Failures)
+            json.WriteStringValue(failure);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteRun(Utf8JsonWriter json, ScenarioResult run, bool best)
+    {
+        json.WriteStartObject();
+        json.WriteNumber("run", run.Run);
+        json.WriteBoolean("best", best);
+        json.WriteStartArray("figures");
+        foreach (var figure in run.Figures)
+            WriteFigure(json, figure);
+        json.WriteEndArray();
+        if (run.Cpu is { } cpu)
+        {
+            json.WriteStartObject("cpuPercentOfOneCore");
+            json.WriteNumber("server", Math.Round(cpu.ServerPercent, 1));
+            json.WriteNumber("loadGenerator", Math.Round(cpu.LoadGenPercent, 1));
+            json.WriteNumber("other", Math.Round(cpu.OtherPercent, 1));
+            json.WriteNumber("busiestServerThread", Math.Round(cpu.BusiestServerThreadPercent, 1));
+            json.WriteEndObject();
+        }
+        if (run.Memory is { } memory)
+        {
+            json.WriteStartObject("serverRssMb");
+            json.WriteNumber("before", Math.Round(memory.BeforeMb, 1));
+            json.WriteNumber("peak", Math.Round(memory.PeakMb, 1));
+            json.WriteNumber("after", Math.Round(memory.AfterMb, 1));
+            json.WriteEndObject();
+        }
+        json.WriteStartArray("notes");
+        foreach (var note in run.Notes)
+            json.WriteStringValue(note);
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private static void WriteFigure(Utf8JsonWriter json, Figure figure)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", figure.Name);
+        if (double.IsNaN(figure.Value))
+            json.WriteNull("value");
+        else
+            json.WriteNumber("value", Math.Round(figure.Value, 3));
+        json.WriteString("unit", figure.Unit);
+        if (figure.Target is { } target)
+        {
+            json.WriteString("target", TargetText(target));
+            json.WriteBoolean("met", target.IsMet(figure.Value));
+        }
+        json.WriteEndObject();
+    }
+}
