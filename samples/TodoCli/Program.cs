@@ -48,7 +48,7 @@ try
             foreach (var (key, todo) in Todos(client))
                 Console.WriteLine($"{Short(key)}  {(todo["done"]?.GetValue<bool>() == true ? "[x]" : "[ ]")}  {todo["text"]}");
             if (client.Status.PendingCount > 0)
-                Console.WriteLine($"({client.Status.PendingCount} changes not synced yet)");
+                Console.WriteLine($"({client.Status.PendingCount} {(client.Status.PendingCount == 1 ? "change" : "changes")} not synced yet)");
             return 0;
         case "sync":
             var result = await client.SyncAsync();

@@ -10,8 +10,8 @@ namespace SimpleSync.Client;
 /// </summary>
 public sealed class SyncException : Exception
 {
-    /// <summary>Creates an error with a code from <see cref="ErrorCodes"/> or <see cref="ClientErrorCodes"/>.</summary>
-    public SyncException(string code, string message, HttpStatusCode? status = null, Exception? innerException = null)
+    // Internal: the SDK alone raises these, so the set of codes stays closed.
+    internal SyncException(string code, string message, HttpStatusCode? status = null, Exception? innerException = null)
         : base(message, innerException)
     {
         Code = code;
@@ -32,7 +32,22 @@ public sealed class SyncException : Exception
     /// <see cref="ErrorCodes.RateLimited"/>, <see cref="ErrorCodes.Unavailable"/> and
     /// <see cref="ErrorCodes.Internal"/>. Everything else needs a change first (log in again, fix the client).
     /// </summary>
-    public bool IsTransient => Code is ClientErrorCodes.Network or ErrorCodes.RateLimited or ErrorCodes.Unavailable or ErrorCodes.Internal;
+    public bool IsTransient => TransientOf(Code) ?? false;
+
+    /// <summary>
+    /// Whether a code is transient, or null for a code this SDK does not know. Every code of both
+    /// lists is named here on purpose, so a new code is a decision rather than a silent default;
+    /// a test checks that this covers exactly ErrorCodes.All and ClientErrorCodes.All.
+    /// </summary>
+    internal static bool? TransientOf(string code) => code switch
+    {
+        ClientErrorCodes.Network or ErrorCodes.RateLimited or ErrorCodes.Unavailable or ErrorCodes.Internal => true,
+        ErrorCodes.Unauthenticated or ErrorCodes.Forbidden or ErrorCodes.NotFound or ErrorCodes.MethodNotAllowed
+            or ErrorCodes.Invalid or ErrorCodes.Conflict or ErrorCodes.TooLarge
+            or ClientErrorCodes.LoginRequired or ClientErrorCodes.BadResponse => false,
+        // Unreachable in practice: the SDK raises listed codes only (an unknown server code is replaced by the one of its status).
+        _ => null,
+    };
 
     /// <summary>True when the user must log in again (<see cref="ClientErrorCodes.LoginRequired"/>). Pending events are kept.</summary>
     public bool IsLoginRequired => Code == ClientErrorCodes.LoginRequired;
