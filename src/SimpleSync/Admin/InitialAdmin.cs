@@ -36,7 +36,7 @@ internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options,
         var file = PasswordFile(options);
         // The file first: if the process dies between the two steps, the next start tries again
         // and overwrites it, rather than leaving an account whose password nobody has.
-        SigningKey.WritePrivate(file, password + "\n");
+        PrivateFiles.Write(file, password + "\n");
         var user = new StoredUser(Guid.CreateVersion7().ToString(), username, PasswordHasher.Hash(password), PasswordHasher.NewStamp(), time.GetUtcNow());
         await store.CreateUserAsync(user, ct);
         CreatedPasswordFile = file;

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SimpleSync.Storage;
 
 namespace SimpleSync.Auth;
 
@@ -16,7 +17,7 @@ internal static class SigningKey
         if (File.Exists(path))
             return Load(path);
         var key = RandomNumberGenerator.GetBytes(Bytes);
-        WritePrivate(path, Convert.ToBase64String(key) + "\n");
+        PrivateFiles.Write(path, Convert.ToBase64String(key) + "\n");
         return key;
     }
 
@@ -35,26 +36,5 @@ internal static class SigningKey
         if (key.Length < Bytes)
             throw new InvalidOperationException($"{path}: the JWT secret must be at least {Bytes} bytes, it has {key.Length}");
         return key;
-    }
-
-    /// <summary>Writes a file only its owner can read, atomically: a crash leaves the old file or the new one.</summary>
-    public static void WritePrivate(string path, string content)
-    {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        // A random name: a file left by a crash must not block the next start (which in a
-        // container may well have the same process id).
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(temp, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
     }
 }

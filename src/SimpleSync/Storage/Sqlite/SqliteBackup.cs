@@ -23,7 +23,9 @@ internal static class SqliteBackup
         File.Delete(temp);
         try
         {
-            CreatePrivate(temp);
+            // The copy holds password hashes, so it is owner-only from the first byte: VACUUM INTO
+            // fills an empty file it finds and keeps its mode.
+            PrivateFiles.CreateNew(temp).Dispose();
             var source = new SqliteDatabase(sourcePath);
             using (var connection = source.Open())
             using (var vacuum = connection.CreateCommand())
@@ -41,18 +43,6 @@ internal static class SqliteBackup
             File.Delete(temp);
             throw;
         }
-    }
-
-    /// <summary>
-    /// The copy holds password hashes, so only its owner may read it, from the first byte on:
-    /// VACUUM INTO fills an empty file it finds and keeps its mode.
-    /// </summary>
-    private static void CreatePrivate(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        new FileStream(path, options).Dispose();
     }
 
     private static (long, string) Stamp(string path)

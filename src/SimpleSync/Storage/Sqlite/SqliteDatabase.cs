@@ -89,30 +89,16 @@ internal sealed class SqliteDatabase
     /// </summary>
     private void CreatePrivate()
     {
-        var directory = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(directory) && !Directory.Exists(directory))
+        PrivateFiles.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        if (File.Exists(Path))
+            return;
+        try
         {
-            if (OperatingSystem.IsWindows())
-                Directory.CreateDirectory(directory);
-            else
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            PrivateFiles.CreateNew(Path).Dispose();
         }
-        if (!File.Exists(Path) && !OperatingSystem.IsWindows())
+        catch (IOException) when (File.Exists(Path))
         {
-            var create = new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            };
-            try
-            {
-                new FileStream(Path, create).Dispose();
-            }
-            catch (IOException) when (File.Exists(Path))
-            {
-                // Another process created it first; it chose the mode.
-            }
+            // Another process created it first; it chose the mode.
         }
     }
 
