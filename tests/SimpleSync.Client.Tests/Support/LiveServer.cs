@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using SimpleSync.Admin;
 using SimpleSync.Config;
 using SimpleSync.Protocol;
+using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Client.Tests.Support;
 
