@@ -44,7 +44,7 @@ internal static class EventsEndpoints
         PushResult[] results;
         using (var body = await RequestBody.ReadAsync(context.Request, push.Limits.MaxBodyBytes, ct))
         {
-            var parsed = Push.Parse(body.Span, push.Limits);
+            var parsed = Push.ParseEvents(body.Span, push.Limits);
             results = await push.RunAsync(parsed, context.User.Uuid(), ct);
         }
         context.Response.Headers[SyncHeaders.Rejected] = results.Count(r => r.Status == PushStatuses.Rejected).ToString();

@@ -15,28 +15,42 @@ namespace SimpleSync.Events;
 /// </summary>
 internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metrics, SimpleSyncOptions options)
 {
-    public static List<ParsedEvent> Parse(ReadOnlySpan<byte> body, LimitsSection limits)
+    /// <summary>The body of <c>POST /events</c>: a JSON array of events.</summary>
+    public static List<ParsedEvent> ParseEvents(ReadOnlySpan<byte> body, LimitsSection limits)
     {
-        List<ParsedEvent> parsed;
         try
         {
-            parsed = EventJson.ReadArray(body, limits.MaxPayloadBytes);
+            return CheckCount(EventJson.ReadArray(body, limits.MaxPayloadBytes), limits);
         }
         catch (JsonException ex)
         {
             throw ApiException.Invalid($"the body is not valid: {ex.Message}");
         }
-        CheckCount(parsed.Count, limits);
-        return parsed;
     }
 
-    public static void CheckCount(int count, LimitsSection limits)
+    /// <summary>The body of <c>POST /sync</c>: <c>{"cursor": N, "events": [...]}</c>.</summary>
+    public static (long Cursor, List<ParsedEvent> Events) ParseSync(ReadOnlySpan<byte> body, LimitsSection limits)
     {
+        try
+        {
+            var (cursor, events) = SyncRequestJson.Read(body, limits.MaxPayloadBytes);
+            return (cursor, CheckCount(events, limits));
+        }
+        catch (JsonException ex)
+        {
+            throw ApiException.Invalid($"the body is not a valid sync request: {ex.Message}");
+        }
+    }
+
+    private static List<ParsedEvent> CheckCount(List<ParsedEvent> events, LimitsSection limits)
+    {
+        var count = events.Count;
         if (count > limits.MaxEventsPerPush)
         {
             throw new ApiException(ErrorCodes.TooLarge,
                 $"{count} events is more than the limit of {limits.MaxEventsPerPush} a push (limits.max_events_per_push)");
         }
+        return events;
     }
 
     public async Task<PushResult[]> RunAsync(IReadOnlyList<ParsedEvent> parsed, string userUuid, CancellationToken ct)

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using SimpleSync.Auth;
-using SimpleSync.Errors;
 using SimpleSync.Events;
 using SimpleSync.Http;
 using SimpleSync.Metrics;
@@ -56,16 +54,7 @@ internal static class SyncEndpoints
         PushResult[] results;
         using (var body = await RequestBody.ReadAsync(context.Request, push.Limits.MaxBodyBytes, ct))
         {
-            List<ParsedEvent> parsed;
-            try
-            {
-                (cursor, parsed) = SyncRequestJson.Read(body.Span, push.Limits.MaxPayloadBytes);
-            }
-            catch (JsonException ex)
-            {
-                throw ApiException.Invalid($"the body is not a valid sync request: {ex.Message}");
-            }
-            Push.CheckCount(parsed.Count, push.Limits);
+            (cursor, var parsed) = Push.ParseSync(body.Span, push.Limits);
             results = await push.RunAsync(parsed, context.User.Uuid(), ct);
         }
         await using var snapshot = await store.OpenSnapshotAsync(ct);
