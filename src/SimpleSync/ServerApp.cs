@@ -43,7 +43,7 @@ internal static class ServerApp
         var hub = AddServices(builder.Services, options, time ?? TimeProvider.System);
 
         var app = builder.Build();
-        UsePipeline(app, hub);
+        UsePipeline(app, hub, options);
         app.MapHealth();
         app.MapAuth();
         app.MapEvents();
@@ -109,6 +109,11 @@ internal static class ServerApp
         services.AddSingleton(_ => store);
         services.AddSingleton(new TokenService(SigningKey.LoadOrCreate(options.Auth.JwtSecretFile), options.Auth, time));
         services.AddSingleton(new LoginThrottle(options.Auth, time));
+        var hasher = new PasswordHasher(options.Auth.PasswordIterations);
+        hasher.PrepareStandIn();
+        services.AddSingleton(hasher);
+        // Through a factory so that the container stops the workers at shutdown.
+        services.AddSingleton(_ => new HashWorkers(HashWorkers.DefaultWorkers));
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<AclProvider>();
@@ -118,7 +123,7 @@ internal static class ServerApp
         return hub;
     }
 
-    private static void UsePipeline(WebApplication app, StreamHub hub)
+    private static void UsePipeline(WebApplication app, StreamHub hub, SimpleSyncOptions options)
     {
         // Listening starts now, and our instruments exist from the start, so the first scrape
         // already shows every series (at zero) and counts every request before it.
@@ -126,6 +131,8 @@ internal static class ServerApp
         app.Services.GetRequiredService<SyncMetrics>();
         // Live streams end when shutdown starts, so they do not hold it up until the timeout.
         app.Lifetime.ApplicationStopping.Register(hub.Close);
+        // First, so that everything after it (the log, the login throttle) sees the client's address.
+        app.UseProxyHeaders(options.Server.TrustedProxies);
         app.UseRequestLogging();
         app.UseExceptionHandler();
         app.UseResponseCompression();

@@ -10,7 +10,7 @@ namespace SimpleSync.Admin;
 /// password to a file only the owner can read. The password itself never reaches the log or
 /// the terminal; only the file's path does.
 /// </summary>
-internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options, TimeProvider time, ILogger<InitialAdmin> logger)
+internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options, PasswordHasher hasher, TimeProvider time, ILogger<InitialAdmin> logger)
     : IHostedService
 {
     public const string FileName = "initial-admin-password";
@@ -37,7 +37,7 @@ internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options,
         // The file first: if the process dies between the two steps, the next start tries again
         // and overwrites it, rather than leaving an account whose password nobody has.
         PrivateFiles.Write(file, password + "\n");
-        var user = new StoredUser(Guid.CreateVersion7().ToString(), username, PasswordHasher.Hash(password), PasswordHasher.NewStamp(), time.GetUtcNow());
+        var user = new StoredUser(Guid.CreateVersion7().ToString(), username, hasher.Hash(password), PasswordHasher.NewStamp(), time.GetUtcNow());
         await store.CreateUserAsync(user, ct);
         CreatedPasswordFile = file;
         logger.LogInformation("Created the admin account '{Username}'. Its password is in {File}", username, file);

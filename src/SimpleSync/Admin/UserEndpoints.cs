@@ -32,7 +32,8 @@ internal static class UserEndpoints
     }
 
     /// <summary>POST /admin/users. A taken uuid or username is 400 with code "conflict", as the seed API says.</summary>
-    private static async Task<IResult> CreateUser(HttpContext context, IEventStore store, TimeProvider time, ILogger<StoredUser> logger)
+    private static async Task<IResult> CreateUser(HttpContext context, IEventStore store, PasswordHasher hasher, HashWorkers workers,
+        TimeProvider time, ILogger<StoredUser> logger)
     {
         var ct = context.RequestAborted;
         var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.CreateUserRequest, MaxBodyBytes, ct);
@@ -40,14 +41,16 @@ internal static class UserEndpoints
             ("uuid", UserRules.CheckUuid(request.Uuid)),
             ("username", UserRules.CheckUsername(request.Username)),
             ("password", UserRules.CheckPassword(request.Password)));
-        var user = new StoredUser(request.Uuid, request.Username, PasswordHasher.Hash(request.Password), PasswordHasher.NewStamp(), time.GetUtcNow());
+        var hash = await workers.RunAsync(() => hasher.Hash(request.Password), ct);
+        var user = new StoredUser(request.Uuid, request.Username, hash, PasswordHasher.NewStamp(), time.GetUtcNow());
         await SeedStatus(() => store.CreateUserAsync(user, ct));
         logger.LogInformation("User {Username} ({Uuid}) created by {Admin}", user.Username, user.Uuid, context.User.Username());
         return TypedResults.Created($"/admin/users/{Uri.EscapeDataString(user.Uuid)}", new CreateUserResponse(user.Uuid));
     }
 
     /// <summary>PUT /admin/users/{uuid}: any change gives the user a new security stamp, revoking their tokens.</summary>
-    private static async Task<IResult> UpdateUser(string uuid, HttpContext context, IEventStore store, TimeProvider time, ILogger<StoredUser> logger)
+    private static async Task<IResult> UpdateUser(string uuid, HttpContext context, IEventStore store, PasswordHasher hasher,
+        HashWorkers workers, TimeProvider time, ILogger<StoredUser> logger)
     {
         var ct = context.RequestAborted;
         var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.UpdateUserRequest, MaxBodyBytes, ct);
@@ -57,7 +60,7 @@ internal static class UserEndpoints
             ("new_username", request.NewUsername is null ? null : UserRules.CheckUsername(request.NewUsername)),
             ("new_password", request.NewPassword is null ? null : UserRules.CheckPassword(request.NewPassword)));
 
-        var hash = request.NewPassword is null ? null : PasswordHasher.Hash(request.NewPassword);
+        var hash = request.NewPassword is not { } password ? null : await workers.RunAsync(() => hasher.Hash(password), ct);
         var found = false;
         await SeedStatus(async () =>
             found = await store.UpdateUserAsync(uuid, request.NewUsername, hash, PasswordHasher.NewStamp(), time.GetUtcNow(), ct));

@@ -25,6 +25,9 @@ internal static class InitCommand
         listen = "http://127.0.0.1:8080"
         # trace, debug, info, warning, error or none.
         log_level = "info"
+        # Reverse proxies whose X-Forwarded-For / Forwarded headers are believed, as addresses or
+        # networks such as "10.0.0.0/8". Empty: the headers are ignored (clients could forge them).
+        trusted_proxies = []
 
         [storage]
         # "sqlite" keeps everything in one file.
@@ -43,6 +46,8 @@ internal static class InitCommand
         # Failed logins allowed per client address within login_window before 429.
         login_max_failures = 10
         login_window = "5m"
+        # PBKDF2-SHA256 iterations for new password hashes (600000 at least).
+        password_iterations = 600000
 
         [limits]
         # Largest request body in bytes (413 above it).

@@ -33,7 +33,7 @@ internal static class UserCommands
         var password = cli.ReadPassword();
         Check("password", UserRules.CheckPassword(password));
         await using var store = cli.OpenStore(options, create: true);
-        var user = new StoredUser(uuid, name, PasswordHasher.Hash(password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
+        var user = new StoredUser(uuid, name, new PasswordHasher(options.Auth.PasswordIterations).Hash(password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
         await store.CreateUserAsync(user, CancellationToken.None);
         cli.Out.WriteLine(uuid);
         return CliApp.Ok;
@@ -47,7 +47,7 @@ internal static class UserCommands
         await using var store = cli.OpenStore(options, create: false);
         var user = await store.FindUserByNameAsync(cli.Args[0], CancellationToken.None)
             ?? throw new CommandFailedException($"no user named '{cli.Args[0]}'");
-        await store.UpdateUserAsync(user.Uuid, null, PasswordHasher.Hash(password), PasswordHasher.NewStamp(),
+        await store.UpdateUserAsync(user.Uuid, null, new PasswordHasher(options.Auth.PasswordIterations).Hash(password), PasswordHasher.NewStamp(),
             TimeProvider.System.GetUtcNow(), CancellationToken.None);
         cli.Out.WriteLine($"changed the password of {user.Username}");
         return CliApp.Ok;

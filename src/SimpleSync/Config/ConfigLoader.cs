@@ -1,5 +1,6 @@
 using System.Net;
 using SimpleSync.Admin;
+using SimpleSync.Auth;
 using Tomlyn;
 using Tomlyn.Model;
 using Tomlyn.Parsing;
@@ -28,6 +29,9 @@ internal static class ConfigLoader
             ConfigValue.Text(raw, out p) is { } v && CheckListen(v, out p) ? o with { Server = o.Server with { Listen = v } } : null,
         ["server.log_level"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ParseLogLevel(raw, out p) is { } v ? o with { Server = o.Server with { LogLevel = v } } : null,
+        ["server.trusted_proxies"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.StringList(raw, out p) is { } v && ParseNetworks(v, out p) is { } networks
+                ? o with { Server = o.Server with { TrustedProxies = networks } } : null,
         ["storage.provider"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.Text(raw, out p) is { } v && Check(v is "sqlite" or "postgres", "must be \"sqlite\" or \"postgres\"", out p)
                 ? o with { Storage = o.Storage with { Provider = v } } : null,
@@ -49,6 +53,9 @@ internal static class ConfigLoader
         ["auth.login_window"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.Duration(raw, TimeSpan.FromSeconds(1), TimeSpan.FromDays(1), out p) is { } v
                 ? o with { Auth = o.Auth with { LoginWindow = v } } : null,
+        ["auth.password_iterations"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Integer(raw, PasswordHasher.DefaultIterations, 100_000_000, out p) is { } v
+                ? o with { Auth = o.Auth with { PasswordIterations = (int)v } } : null,
         ["limits.max_body_bytes"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.Integer(raw, 1024, 1L << 30, out p) is { } v ? o with { Limits = o.Limits with { MaxBodyBytes = v } } : null,
         ["limits.max_events_per_push"] = (SimpleSyncOptions o, object raw, out string? p) =>
@@ -196,6 +203,26 @@ internal static class ConfigLoader
     {
         var bad = admins.FirstOrDefault(a => UserRules.CheckUsername(a) is not null);
         return Check(bad is null, $"'{bad}' is not a valid username", out problem);
+    }
+
+    /// <summary>"10.0.0.1", "10.0.0.0/8", "2001:db8::/32": an address is a network of one.</summary>
+    private static IReadOnlyList<IPNetwork>? ParseNetworks(IReadOnlyList<string> values, out string? problem)
+    {
+        var networks = new List<IPNetwork>();
+        foreach (var value in values)
+        {
+            if (IPNetwork.TryParse(value, out var network))
+                networks.Add(network);
+            else if (IPAddress.TryParse(value, out var address) && !value.Contains('/', StringComparison.Ordinal))
+                networks.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            else
+            {
+                problem = $"'{value}' is not an IP address or a network such as 10.0.0.0/8";
+                return null;
+            }
+        }
+        problem = null;
+        return networks;
     }
 
     private static LogLevel? ParseLogLevel(object raw, out string? problem)

@@ -21,6 +21,9 @@ internal sealed record ServerSection
     /// <summary>http://HOST:PORT; port 0 picks a free port (tests).</summary>
     public string Listen { get; init; } = "http://127.0.0.1:8080";
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Proxies whose X-Forwarded-For / Forwarded headers are believed; none by default.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
 }
 
 internal sealed record StorageSection
@@ -41,6 +44,9 @@ internal sealed record AuthSection
     /// <summary>Failed logins one client address may make within <see cref="LoginWindow"/> before 429.</summary>
     public int LoginMaxFailures { get; init; } = 10;
     public TimeSpan LoginWindow { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>PBKDF2 iterations for new password hashes. The config accepts no fewer than the default; tests set fewer in code.</summary>
+    public int PasswordIterations { get; init; } = Auth.PasswordHasher.DefaultIterations;
 
     public bool IsAdmin(string username) => Admins.Contains(username, StringComparer.OrdinalIgnoreCase);
 }

@@ -41,7 +41,7 @@ internal sealed class LiveServer : IAsyncDisposable
         {
             Server = new ServerSection { Listen = "http://127.0.0.1:0", LogLevel = LogLevel.Error },
             Storage = new StorageSection { SqlitePath = dir.File("simple-sync.db") },
-            Auth = new AuthSection { JwtSecretFile = dir.File("jwt-secret"), LoginMaxFailures = int.MaxValue },
+            Auth = new AuthSection { JwtSecretFile = dir.File("jwt-secret"), LoginMaxFailures = int.MaxValue, PasswordIterations = 1_000 },
         };
         var server = new LiveServer(dir, options);
         await server.StartAgainAsync();

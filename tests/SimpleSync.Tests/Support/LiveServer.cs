@@ -41,7 +41,8 @@ internal sealed class LiveServer : IAsyncDisposable
     {
         Server = new ServerSection { Listen = "http://127.0.0.1:0", LogLevel = LogLevel.Error },
         Storage = new StorageSection { SqlitePath = Path.Combine(directory, "simple-sync.db") },
-        Auth = new AuthSection { JwtSecretFile = Path.Combine(directory, "jwt-secret") },
+        // A cheap password hash: the production cost has a test of its own, and logins are in almost every test.
+        Auth = new AuthSection { JwtSecretFile = Path.Combine(directory, "jwt-secret"), PasswordIterations = 1_000 },
     };
 
     /// <summary>Starts a server; <paramref name="dir"/> lets a test restart over the same files.</summary>
