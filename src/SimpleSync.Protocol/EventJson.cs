@@ -46,15 +46,9 @@ public static class EventJson
     /// </summary>
     public static List<ParsedEvent> ReadArray(ReadOnlySpan<byte> json, int maxPayloadBytes)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
-            throw new JsonException("the body must be a JSON array of events");
-        var result = new List<ParsedEvent>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            result.Add(ReadOne(ref reader, maxPayloadBytes));
-        if (reader.Read())
-            throw new JsonException("unexpected data after the array");
-        return result;
+        var parser = new PushBodyParser(PushBodyShape.EventArray, maxPayloadBytes);
+        parser.Feed(json, isFinalBlock: true);
+        return parser.Events;
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace SimpleSync.Protocol;
@@ -45,47 +44,3 @@ public sealed record SyncResponse(
 /// <param name="Cursor">The highest seq the client has; the answer holds what came after it.</param>
 /// <param name="Events">Events to push (may be empty: then this is a pull).</param>
 public sealed record SyncRequest(long Cursor, IReadOnlyList<Event> Events);
-
-/// <summary>Reads the body of <c>POST /sync</c>: <c>{"cursor": N, "events": [...]}</c>, strictly.</summary>
-public static class SyncRequestJson
-{
-    /// <summary>
-    /// Returns the cursor and the pushed elements, each a valid event or its rejection. Throws
-    /// <see cref="JsonException"/> when the body is not such an object (the request fails as a whole).
-    /// </summary>
-    public static (long Cursor, List<ParsedEvent> Events) Read(ReadOnlySpan<byte> json, int maxPayloadBytes)
-    {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            throw new JsonException("the body must be a JSON object {\"cursor\": N, \"events\": [...]}");
-        long? cursor = null;
-        List<ParsedEvent>? events = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = reader.GetString();
-            reader.Read();
-            switch (name)
-            {
-                case "cursor" when cursor is null:
-                    if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out var c) || c < 0)
-                        throw new JsonException("cursor: must be an integer of 0 or more");
-                    cursor = c;
-                    break;
-                case "events" when events is null:
-                    if (reader.TokenType != JsonTokenType.StartArray)
-                        throw new JsonException("events: must be an array of events");
-                    events = [];
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                        events.Add(EventJson.ReadOne(ref reader, maxPayloadBytes));
-                    break;
-                case "cursor" or "events":
-                    throw new JsonException($"{name}: appears more than once");
-                default:
-                    throw new JsonException($"{name}: is not a field of a sync request");
-            }
-        }
-        if (reader.Read())
-            throw new JsonException("unexpected data after the object");
-        return (cursor ?? throw new JsonException("cursor: is missing"), events ?? []);
-    }
-}

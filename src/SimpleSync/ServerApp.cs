@@ -117,6 +117,7 @@ internal static class ServerApp
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<AclProvider>();
+        services.AddSingleton<PushGate>();
         services.AddSingleton<Push>();
         services.AddSingleton<InitialAdmin>();
         services.AddHostedService(provider => provider.GetRequiredService<InitialAdmin>());

@@ -1,6 +1,4 @@
-using SimpleSync.Auth;
 using SimpleSync.Errors;
-using SimpleSync.Http;
 using SimpleSync.Metrics;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
@@ -41,12 +39,7 @@ internal static class EventsEndpoints
     {
         using var timing = metrics.TimePush();
         var ct = context.RequestAborted;
-        PushResult[] results;
-        using (var body = await RequestBody.ReadAsync(context.Request, push.Limits.MaxBodyBytes, ct))
-        {
-            var parsed = Push.ParseEvents(body.Span, push.Limits);
-            results = await push.RunAsync(parsed, context.User.Uuid(), ct);
-        }
+        var (_, results) = await push.ReceiveAsync(context, PushBodyShape.EventArray);
         context.Response.Headers[SyncHeaders.Rejected] = results.Count(r => r.Status == PushStatuses.Rejected).ToString();
         await using var snapshot = await store.OpenSnapshotAsync(ct);
         await HistoryWriter.WriteAsync(context.Response, snapshot, 0, ct);

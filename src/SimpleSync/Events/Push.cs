@@ -1,7 +1,6 @@
-using System.Text.Json;
 using SimpleSync.Acl;
+using SimpleSync.Auth;
 using SimpleSync.Config;
-using SimpleSync.Errors;
 using SimpleSync.Metrics;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
@@ -9,48 +8,20 @@ using SimpleSync.Storage;
 namespace SimpleSync.Events;
 
 /// <summary>
-/// A push as both protocols run it: parse strictly, refuse each event that is invalid, not the
-/// pusher's own, or denied by the ACL, append the rest in one call, and report per event.
-/// A request that fails as a whole (malformed JSON, too many events) stores nothing.
+/// A push as both protocols run it: read the body strictly as it arrives, refuse each event that
+/// is invalid, not the pusher's own, or denied by the ACL, append the rest in one call, and
+/// report per event. A request that fails as a whole (malformed JSON, too many events) stores nothing.
 /// </summary>
-internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metrics, SimpleSyncOptions options)
+internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metrics, PushGate gate, SimpleSyncOptions options)
 {
-    /// <summary>The body of <c>POST /events</c>: a JSON array of events.</summary>
-    public static List<ParsedEvent> ParseEvents(ReadOnlySpan<byte> body, LimitsSection limits)
+    /// <summary>Reads, checks and stores one pushed body; returns its cursor (for <c>POST /sync</c>) and a result per element.</summary>
+    public async Task<(long? Cursor, PushResult[] Results)> ReceiveAsync(HttpContext context, PushBodyShape shape)
     {
-        try
-        {
-            return CheckCount(EventJson.ReadArray(body, limits.MaxPayloadBytes), limits);
-        }
-        catch (JsonException ex)
-        {
-            throw ApiException.Invalid($"the body is not valid: {ex.Message}");
-        }
-    }
-
-    /// <summary>The body of <c>POST /sync</c>: <c>{"cursor": N, "events": [...]}</c>.</summary>
-    public static (long Cursor, List<ParsedEvent> Events) ParseSync(ReadOnlySpan<byte> body, LimitsSection limits)
-    {
-        try
-        {
-            var (cursor, events) = SyncRequestJson.Read(body, limits.MaxPayloadBytes);
-            return (cursor, CheckCount(events, limits));
-        }
-        catch (JsonException ex)
-        {
-            throw ApiException.Invalid($"the body is not a valid sync request: {ex.Message}");
-        }
-    }
-
-    private static List<ParsedEvent> CheckCount(List<ParsedEvent> events, LimitsSection limits)
-    {
-        var count = events.Count;
-        if (count > limits.MaxEventsPerPush)
-        {
-            throw new ApiException(ErrorCodes.TooLarge,
-                $"{count} events is more than the limit of {limits.MaxEventsPerPush} a push (limits.max_events_per_push)");
-        }
-        return events;
+        var ct = context.RequestAborted;
+        var user = context.User.Uuid();
+        using var place = gate.Enter(user);
+        var (cursor, parsed) = await PushBody.ReadAsync(context.Request, shape, options.Limits, ct);
+        return (cursor, await RunAsync(parsed, user, ct));
     }
 
     public async Task<PushResult[]> RunAsync(IReadOnlyList<ParsedEvent> parsed, string userUuid, CancellationToken ct)
@@ -91,18 +62,22 @@ internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metri
     /// <summary>
     /// A retry of a push whose answer was lost must read as a duplicate even if the ACL changed in
     /// between: an ACL-denied event that is already stored with the same content is a duplicate.
-    /// Only denied events are looked up, so the common path costs nothing.
+    /// Only denied events are looked up, so the common path costs nothing. A push may name the
+    /// same uuid more than once, in any case: the lookup keys by identity, not by spelling.
     /// </summary>
     private async Task ForgiveStoredAsync(IReadOnlyList<ParsedEvent> parsed, PushResult[] results, CancellationToken ct)
     {
         var denied = Enumerable.Range(0, results.Length).Where(i => results[i].Reason == RejectionReasons.AclDenied).ToList();
         if (denied.Count == 0)
             return;
-        var stored = (await store.FindEventsAsync(denied.Select(i => parsed[i].Uuid!).ToList(), ct)).ToDictionary(e => e.Uuid);
+        var uuids = denied.Select(i => parsed[i].Uuid!).Distinct(EventIdentity.Uuids).ToList();
+        var stored = new Dictionary<string, Event>(EventIdentity.Uuids);
+        foreach (var e in await store.FindEventsAsync(uuids, ct))
+            stored.TryAdd(e.Uuid, e);
         foreach (var i in denied)
         {
-            if (stored.TryGetValue(parsed[i].Uuid!, out var existing) && existing == parsed[i].Event)
-                results[i] = new PushResult(existing.Uuid, PushStatuses.Duplicate);
+            if (stored.TryGetValue(parsed[i].Uuid!, out var existing) && EventIdentity.SameContent(existing, parsed[i].Event!))
+                results[i] = new PushResult(parsed[i].Uuid, PushStatuses.Duplicate);
         }
     }
 
@@ -119,6 +94,4 @@ internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metri
             return new EventRejection(RejectionReasons.AclDenied, $"the ACL does not allow action '{e.Action}' on item '{e.ItemUuid}'");
         return null;
     }
-
-    public LimitsSection Limits => options.Limits;
 }

@@ -16,15 +16,7 @@ internal static class RequestBody
     /// <summary>Reads the whole body into a pooled buffer; dispose it when done.</summary>
     public static async Task<PooledBytes> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
     {
-        if (request.ContentLength > limit)
-            throw TooLarge(limit);
-        if (request.ContentLength is null && request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
-        {
-            // Kestrel counts chunked framing (chunk-size lines, CRLFs) towards its own limit, so it
-            // would refuse a chunked body that is under ours. This loop counts the decoded bytes and
-            // stops one past the limit; whatever the client still sends is bounded by Kestrel's drain timeout.
-            server.MaxRequestBodySize = null;
-        }
+        PrepareLimit(request, limit);
         var buffer = new PooledBytes((int)Math.Min(request.ContentLength ?? 16 * 1024, limit) + 1);
         try
         {
@@ -45,6 +37,21 @@ internal static class RequestBody
             buffer.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Refuses a declared length over <paramref name="limit"/> at once. The caller then counts the
+    /// bytes it reads against the limit itself: Kestrel counts chunked framing (chunk-size lines,
+    /// CRLFs) towards its own limit, so it would refuse a chunked body that is under ours, and is
+    /// lifted for such bodies; whatever a client still sends past the limit is bounded by Kestrel's
+    /// drain timeout.
+    /// </summary>
+    public static void PrepareLimit(HttpRequest request, long limit)
+    {
+        if (request.ContentLength > limit)
+            throw TooLarge(limit);
+        if (request.ContentLength is null && request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } server)
+            server.MaxRequestBodySize = null;
     }
 
     /// <summary>
@@ -80,7 +87,7 @@ internal static class RequestBody
         return ex.Path is { Length: > 0 } path && path != "$" ? $"{path}: {message}" : message;
     }
 
-    private static ApiException TooLarge(long limit) =>
+    public static ApiException TooLarge(long limit) =>
         new(ErrorCodes.TooLarge, $"the request body is larger than the limit of {limit} bytes (limits.max_body_bytes)");
 }
 
@@ -96,6 +103,13 @@ internal sealed class PooledBytes(int capacity) : IDisposable
     public ReadOnlySpan<byte> Span => _array.AsSpan(0, Length);
 
     public Memory<byte> Free => _array.AsMemory(Length);
+
+    /// <summary>Drops the first <paramref name="count"/> bytes, moving the rest to the front.</summary>
+    public void Discard(int count)
+    {
+        _array.AsSpan(count, Length - count).CopyTo(_array);
+        Length -= count;
+    }
 
     public void Grow()
     {

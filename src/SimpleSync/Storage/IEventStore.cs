@@ -18,12 +18,13 @@ internal interface IEventStore : IAsyncDisposable
 
     /// <summary>
     /// Appends events in the given order; returns one outcome per event. When the task completes
-    /// the accepted events are durable. The same uuid twice in one call: the second is a duplicate
-    /// or a conflict of the first.
+    /// the accepted events are durable. A uuid identifies an event in any letter case
+    /// (<see cref="EventIdentity"/>): the same uuid again, in one call or later, in any spelling,
+    /// is a duplicate or a conflict of the stored one, never a second event.
     /// </summary>
     Task<AppendOutcome[]> AppendAsync(IReadOnlyList<Event> events, CancellationToken ct);
 
-    /// <summary>The stored events among <paramref name="uuids"/> (absent ones are left out).</summary>
+    /// <summary>The stored events among <paramref name="uuids"/>, matched in any letter case, each once (absent ones are left out).</summary>
     Task<IReadOnlyList<Event>> FindEventsAsync(IReadOnlyList<string> uuids, CancellationToken ct);
 
     /// <summary>A consistent read view: everything read through it is as of one moment.</summary>

@@ -1,4 +1,3 @@
-using SimpleSync.Auth;
 using SimpleSync.Events;
 using SimpleSync.Http;
 using SimpleSync.Metrics;
@@ -50,14 +49,8 @@ internal static class SyncEndpoints
     {
         using var timing = metrics.TimePush();
         var ct = context.RequestAborted;
-        long cursor;
-        PushResult[] results;
-        using (var body = await RequestBody.ReadAsync(context.Request, push.Limits.MaxBodyBytes, ct))
-        {
-            (cursor, var parsed) = Push.ParseSync(body.Span, push.Limits);
-            results = await push.RunAsync(parsed, context.User.Uuid(), ct);
-        }
+        var (cursor, results) = await push.ReceiveAsync(context, PushBodyShape.SyncRequest);
         await using var snapshot = await store.OpenSnapshotAsync(ct);
-        await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor, DefaultLimit, results, ct);
+        await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor!.Value, DefaultLimit, results, ct);
     }
 }

@@ -14,7 +14,7 @@ public sealed class HistoryCommandTests
         {
             new("bbbbbbbb-0000-7000-8000-000000000000", 200, "user-a", "task-1", "create", "{\"title\":\"b\"}"),
             new("AAAAAAAA-0000-7000-8000-000000000000", 200, "user-a", "task-1", "rename", "upper case sorts first"),
-            new("aaaaaaaa-0000-7000-8000-000000000000", 200, "user-b", "task-2", "create", "line one\nline two"),
+            new("aaaaaaa1-0000-7000-8000-000000000000", 200, "user-b", "task-2", "create", "line one\nline two"),
             new("cccccccc-0000-7000-8000-000000000000", ulong.MaxValue, "user-b", "task-2", "close", "grüße, 日本, 🙂"),
             new("dddddddd-0000-7000-8000-000000000000", 1UL << 63, "user-a", "task-3", "create", ""),
             new("eeeeeeee-0000-7000-8000-000000000000", 0, "user-a", "task-3", "create", "\"quoted\" \\ \u2028"),

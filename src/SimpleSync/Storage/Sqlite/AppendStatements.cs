@@ -24,7 +24,7 @@ internal sealed class AppendStatements : IDisposable
         _payload = _insert.Parameters.Add("$payload", SqliteType.Text);
 
         _existing = connection.CreateCommand();
-        _existing.CommandText = $"SELECT seq, {SqliteEventReader.Columns} FROM events WHERE uuid = $uuid";
+        _existing.CommandText = $"SELECT seq, {SqliteEventReader.Columns} FROM events WHERE uuid = $uuid COLLATE NOCASE ORDER BY seq LIMIT 1";
         _existingUuid = _existing.Parameters.Add("$uuid", SqliteType.Text);
     }
 
@@ -35,7 +35,7 @@ internal sealed class AppendStatements : IDisposable
     }
 
     /// <summary>
-    /// Compares the event with the stored one of the same uuid, or inserts it. The lookup comes
+    /// Compares the event with the stored one of the same uuid (in any case), or inserts it. The lookup comes
     /// first because an INSERT that ends in ON CONFLICT DO NOTHING still uses up an AUTOINCREMENT
     /// value, so every retried push would leave a hole in seq. Looking first is race-free: the
     /// caller holds the write lock (BEGIN IMMEDIATE) for the whole batch.
@@ -48,7 +48,7 @@ internal sealed class AppendStatements : IDisposable
             if (reader.Read())
             {
                 var stored = SqliteEventReader.Read(reader, offset: 1);
-                return stored == e
+                return EventIdentity.SameContent(stored, e)
                     ? new AppendOutcome(AppendStatus.Duplicate, reader.GetInt64(0))
                     : new AppendOutcome(AppendStatus.Conflict, 0);
             }

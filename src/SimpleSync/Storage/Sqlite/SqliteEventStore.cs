@@ -62,10 +62,10 @@ internal sealed partial class SqliteEventStore : IEventStore
         Task.FromResult<IReadOnlyList<Event>>(WithConnection(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {SqliteEventReader.Columns} FROM events WHERE uuid = $uuid";
+            command.CommandText = $"SELECT {SqliteEventReader.Columns} FROM events WHERE uuid = $uuid COLLATE NOCASE ORDER BY seq LIMIT 1";
             var uuid = command.Parameters.Add("$uuid", SqliteType.Text);
             var found = new List<Event>();
-            foreach (var value in uuids)
+            foreach (var value in uuids.Distinct(EventIdentity.Uuids))
             {
                 uuid.Value = value;
                 using var reader = command.ExecuteReader();
