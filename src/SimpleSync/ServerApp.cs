@@ -101,7 +101,7 @@ internal static class ServerApp
         AddFramework(services);
         services.AddSingleton(options);
         services.AddSingleton(time);
-        var hub = new StreamHub(options.Sync.StreamBufferEvents);
+        var hub = new StreamHub(options.Sync);
         services.AddSingleton(hub);
         // Through a factory so that the container owns the store and disposes it at shutdown,
         // which drains the append queue; opened here so that a bad store fails the build at once.
@@ -119,6 +119,8 @@ internal static class ServerApp
         services.AddSingleton<AclProvider>();
         services.AddSingleton<PushGate>();
         services.AddSingleton<Push>();
+        services.AddSingleton<StreamRevocation>();
+        services.AddHostedService(provider => provider.GetRequiredService<StreamRevocation>());
         services.AddSingleton<InitialAdmin>();
         services.AddHostedService(provider => provider.GetRequiredService<InitialAdmin>());
         return hub;

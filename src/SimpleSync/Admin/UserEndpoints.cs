@@ -4,6 +4,7 @@ using SimpleSync.Errors;
 using SimpleSync.Http;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
+using SimpleSync.Sync;
 
 namespace SimpleSync.Admin;
 
@@ -50,7 +51,7 @@ internal static class UserEndpoints
 
     /// <summary>PUT /admin/users/{uuid}: any change gives the user a new security stamp, revoking their tokens.</summary>
     private static async Task<IResult> UpdateUser(string uuid, HttpContext context, IEventStore store, PasswordHasher hasher,
-        HashWorkers workers, TimeProvider time, ILogger<StoredUser> logger)
+        HashWorkers workers, StreamRevocation streams, TimeProvider time, ILogger<StoredUser> logger)
     {
         var ct = context.RequestAborted;
         var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.UpdateUserRequest, MaxBodyBytes, ct);
@@ -66,6 +67,8 @@ internal static class UserEndpoints
             found = await store.UpdateUserAsync(uuid, request.NewUsername, hash, PasswordHasher.NewStamp(), time.GetUtcNow(), ct));
         if (!found)
             throw new ApiException(ErrorCodes.NotFound, $"no user with uuid '{uuid}'");
+        // Their tokens stop working now: so do the live streams those tokens opened.
+        streams.EndFor(uuid);
         logger.LogInformation("User {Uuid} updated by {Admin}", uuid, context.User.Username());
         return TypedResults.NoContent();
     }

@@ -55,6 +55,8 @@ internal sealed class BearerAuthentication(
         var identity = new ClaimsIdentity(SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, user.Uuid));
         identity.AddClaim(new Claim(ClaimTypes.Name, user.Username));
+        identity.AddClaim(new Claim(CurrentUser.StampClaim, claims.Stamp));
+        identity.AddClaim(new Claim(CurrentUser.ExpiresClaim, claims.ExpiresAt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (options.Auth.IsAdmin(user.Username))
             identity.AddClaim(new Claim(ClaimTypes.Role, AdminRole));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
@@ -82,7 +84,17 @@ internal sealed class BearerAuthentication(
 
 internal static class CurrentUser
 {
+    public const string StampClaim = "simple-sync.stamp";
+    public const string ExpiresClaim = "simple-sync.expires";
+
     public static string Uuid(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.NameIdentifier)!;
 
     public static string Username(this ClaimsPrincipal user) => user.FindFirstValue(ClaimTypes.Name)!;
+
+    /// <summary>The security stamp of the token this request came with.</summary>
+    public static string Stamp(this ClaimsPrincipal user) => user.FindFirstValue(StampClaim)!;
+
+    /// <summary>When the token this request came with expires.</summary>
+    public static DateTimeOffset TokenExpires(this ClaimsPrincipal user) =>
+        DateTimeOffset.FromUnixTimeSeconds(long.Parse(user.FindFirstValue(ExpiresClaim)!, System.Globalization.CultureInfo.InvariantCulture));
 }

@@ -64,6 +64,9 @@ internal static class InitCommand
         stream_buffer_events = 10000
         # A live stream is ended after this long; clients reconnect with Last-Event-ID.
         stream_max_lifetime = "30m"
+        # Live streams one user may have open at once, and the server in all (429 beyond either).
+        max_streams_per_user = 8
+        max_streams = 10000
 
         """;
 

@@ -70,6 +70,10 @@ internal static class ConfigLoader
         ["sync.stream_max_lifetime"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.Duration(raw, TimeSpan.FromMinutes(1), TimeSpan.FromDays(7), out p) is { } v
                 ? o with { Sync = o.Sync with { StreamMaxLifetime = v } } : null,
+        ["sync.max_streams_per_user"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Integer(raw, 1, 10_000, out p) is { } v ? o with { Sync = o.Sync with { MaxStreamsPerUser = (int)v } } : null,
+        ["sync.max_streams"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Integer(raw, 1, 1_000_000, out p) is { } v ? o with { Sync = o.Sync with { MaxStreams = (int)v } } : null,
     };
 
     /// <summary>Every key as "section.key", for help texts and the default config.</summary>

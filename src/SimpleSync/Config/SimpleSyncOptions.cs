@@ -68,4 +68,10 @@ internal sealed record SyncSection
 
     /// <summary>A live stream is ended after this long; the client reconnects with Last-Event-ID.</summary>
     public TimeSpan StreamMaxLifetime { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Live streams one user may have open at once (several devices, several tabs); 429 beyond.</summary>
+    public int MaxStreamsPerUser { get; init; } = 8;
+
+    /// <summary>Live streams the server keeps open at once, in all; 429 beyond.</summary>
+    public int MaxStreams { get; init; } = 10_000;
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text;
 using System.Text.Json;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
@@ -8,39 +9,57 @@ namespace SimpleSync.Sync;
 
 /// <summary>
 /// Writes the text/event-stream format. By hand rather than with TypedResults.ServerSentEvents:
-/// the protocol needs comment lines for keep-alive, which SseItem cannot express, and writing
-/// the events' JSON straight into the pipe avoids building a string per batch.
+/// the protocol needs comment lines for keep-alive, which SseItem cannot express, and the events'
+/// JSON is written straight into the pipe rather than built as a string per message first.
 /// </summary>
 internal sealed class SseWriter(PipeWriter pipe)
 {
-    private static readonly byte[] EventsHeader = "\nevent: events\ndata: "u8.ToArray();
+    /// <summary>Most events in one message.</summary>
+    public const int MaxMessageEvents = 1_000;
+
+    /// <summary>A message ends after the event that takes its JSON past this, so clients can cap what they buffer.</summary>
+    public const int MaxMessageBytes = 1024 * 1024;
+
+    private static readonly byte[] EventsStart = "event: events\ndata: "u8.ToArray();
     private static readonly byte[] MessageEnd = "\n\n"u8.ToArray();
 
-    /// <summary>One message: <c>id: &lt;seq of its last event&gt;</c>, <c>event: events</c>, <c>data: [events]</c>.</summary>
-    public ValueTask<FlushResult> WriteEventsAsync(IReadOnlyList<SequencedEvent> batch, CancellationToken ct)
+    /// <summary>
+    /// Writes a batch as one message or more: <c>event: events</c>, <c>data: [events]</c> and
+    /// <c>id: &lt;seq of the message's last event&gt;</c> (after the data, which SSE allows, because
+    /// where a message ends is known only once its events are written).
+    /// </summary>
+    public async ValueTask WriteEventsAsync(IReadOnlyList<SequencedEvent> batch, CancellationToken ct)
     {
-        Write($"id: {batch[^1].Seq}");
-        pipe.Write(EventsHeader);
-        using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder, SkipValidation = true }))
+        var next = 0;
+        while (next < batch.Count)
         {
-            json.WriteStartArray();
-            foreach (var (_, e) in batch)
-                EventJson.Write(json, e);
-            json.WriteEndArray();
+            pipe.Write(EventsStart);
+            using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder, SkipValidation = true }))
+            {
+                json.WriteStartArray();
+                var count = 0;
+                do
+                {
+                    EventJson.Write(json, batch[next++].Event);
+                    count++;
+                }
+                while (next < batch.Count && count < MaxMessageEvents && json.BytesCommitted + json.BytesPending < MaxMessageBytes);
+                json.WriteEndArray();
+            }
+            Write($"\nid: {batch[next - 1].Seq}\n\n");
+            await pipe.FlushAsync(ct);
         }
-        pipe.Write(MessageEnd);
-        return pipe.FlushAsync(ct);
     }
 
     /// <summary>A comment line: ignored by clients, keeps proxies and NATs from closing an idle connection.</summary>
-    public ValueTask<FlushResult> WriteCommentAsync(string text, CancellationToken ct)
+    public async ValueTask WriteCommentAsync(string text, CancellationToken ct)
     {
         Write($": {text}\n\n");
-        return pipe.FlushAsync(ct);
+        await pipe.FlushAsync(ct);
     }
 
     /// <summary>The last message of a stream the server ends: <c>event: end</c> with the reason as JSON.</summary>
-    public ValueTask<FlushResult> WriteEndAsync(string reason, string detail, CancellationToken ct)
+    public async ValueTask WriteEndAsync(string reason, string detail, CancellationToken ct)
     {
         Write("event: end\ndata: ");
         using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder }))
@@ -51,8 +70,8 @@ internal sealed class SseWriter(PipeWriter pipe)
             json.WriteEndObject();
         }
         pipe.Write(MessageEnd);
-        return pipe.FlushAsync(ct);
+        await pipe.FlushAsync(ct);
     }
 
-    private void Write(string text) => pipe.Write(System.Text.Encoding.UTF8.GetBytes(text));
+    private void Write(string text) => pipe.Write(Encoding.UTF8.GetBytes(text));
 }

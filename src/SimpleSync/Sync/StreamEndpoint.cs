@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using SimpleSync.Auth;
 using SimpleSync.Config;
 using SimpleSync.Http;
 using SimpleSync.Storage;
@@ -21,7 +22,8 @@ internal static class StreamEndpoint
         var cursor = ResumeFrom(context);
         // Subscribe before reading the backlog: a commit that lands in between is then seen by
         // both, and the seq filter below drops the repeat; subscribing after could lose it.
-        using var subscription = hub.Subscribe();
+        var user = context.User;
+        using var subscription = hub.Subscribe(new StreamOwner(user.Uuid(), user.Stamp(), user.TokenExpires()));
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, subscription.EndedToken);
         var ct = linked.Token;
 
@@ -39,7 +41,7 @@ internal static class StreamEndpoint
             var ending = await FollowAsync(sse, subscription, store, options.Sync, time, last, ct);
             await sse.WriteEndAsync(ending.Reason, ending.Detail, context.RequestAborted);
         }
-        catch (OperationCanceledException) when (subscription.Ended is StreamEnd.TooSlow or StreamEnd.ServerStopping)
+        catch (OperationCanceledException) when (subscription.Ended is StreamEnd.TooSlow or StreamEnd.ServerStopping or StreamEnd.Revoked)
         {
             if (subscription.Ended == StreamEnd.TooSlow)
                 logger.LogInformation("Ending a live stream that fell {Limit} events behind", options.Sync.StreamBufferEvents);
@@ -66,7 +68,10 @@ internal static class StreamEndpoint
     private static async Task<(string Reason, string Detail)> FollowAsync(SseWriter sse, StreamSubscription subscription,
         IEventStore store, SyncSection sync, TimeProvider time, long last, CancellationToken ct)
     {
-        var deadline = time.GetUtcNow() + sync.StreamMaxLifetime;
+        // The stream ends at its maximum lifetime, or earlier when the token that opened it expires.
+        var lifetimeEnds = time.GetUtcNow() + sync.StreamMaxLifetime;
+        var tokenExpires = subscription.Owner.TokenExpires;
+        var deadline = tokenExpires < lifetimeEnds ? tokenExpires : lifetimeEnds;
         Task<bool>? next = null;
         while (true)
         {
@@ -78,7 +83,11 @@ internal static class StreamEndpoint
                 beat.Cancel();
             }
             if (time.GetUtcNow() >= deadline)
-                return ("max_lifetime", "the stream reached its maximum lifetime; reconnect with Last-Event-ID");
+            {
+                return deadline == tokenExpires
+                    ? ("token_expired", "the token that opened the stream expired; log in again and reconnect")
+                    : ("max_lifetime", "the stream reached its maximum lifetime; reconnect with Last-Event-ID");
+            }
 
             if (!next.IsCompleted)
             {
@@ -124,9 +133,12 @@ internal static class StreamEndpoint
         }
     }
 
-    private static (string Reason, string Detail) Describe(StreamEnd end) => end == StreamEnd.TooSlow
-        ? ("too_slow", "the client fell too far behind; reconnect with Last-Event-ID")
-        : ("server_stopping", "the server is shutting down; reconnect with Last-Event-ID");
+    private static (string Reason, string Detail) Describe(StreamEnd end) => end switch
+    {
+        StreamEnd.TooSlow => ("too_slow", "the client fell too far behind; reconnect with Last-Event-ID"),
+        StreamEnd.Revoked => ("revoked", "the login was revoked (a password or username change); log in again"),
+        _ => ("server_stopping", "the server is shutting down; reconnect with Last-Event-ID"),
+    };
 
     /// <summary>Last-Event-ID (a reconnect) wins over ?cursor= (the first connect).</summary>
     private static long ResumeFrom(HttpContext context)

@@ -1,4 +1,6 @@
-using System.Threading.Channels;
+using SimpleSync.Config;
+using SimpleSync.Errors;
+using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
 namespace SimpleSync.Sync;
@@ -8,12 +10,17 @@ namespace SimpleSync.Sync;
 /// commit (a PostgreSQL LISTEN/NOTIFY listener can call it the same way); each subscriber has a
 /// buffer bounded in events, and one that falls behind by more than that is cut off with a
 /// reason rather than slowing pushes or holding memory. Batches are shared, not copied, between
-/// subscribers.
+/// subscribers. Streams are counted per user and in all (<c>sync.max_streams_per_user</c>,
+/// <c>sync.max_streams</c>), so one token cannot hold thousands of connections open.
 /// </summary>
-internal sealed class StreamHub(int bufferEvents)
+internal sealed class StreamHub(SyncSection options)
 {
+    /// <summary>How long a client refused for too many streams is asked to wait.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
     private readonly Lock _gate = new();
     private readonly HashSet<StreamSubscription> _subscribers = [];
+    private readonly Dictionary<string, int> _perUser = new(StringComparer.Ordinal);
     private bool _closed;
 
     public int Count
@@ -25,15 +32,24 @@ internal sealed class StreamHub(int bufferEvents)
         }
     }
 
-    public StreamSubscription Subscribe()
+    /// <summary>A new stream for the user; 429 <c>rate_limited</c> with Retry-After past either limit.</summary>
+    public StreamSubscription Subscribe(StreamOwner owner)
     {
-        var subscription = new StreamSubscription(this, bufferEvents);
+        var subscription = new StreamSubscription(this, owner, options.StreamBufferEvents);
         lock (_gate)
         {
             if (_closed)
+            {
                 subscription.End(StreamEnd.ServerStopping);
-            else
-                _subscribers.Add(subscription);
+                return subscription;
+            }
+            var mine = _perUser.GetValueOrDefault(owner.UserUuid);
+            if (mine >= options.MaxStreamsPerUser)
+                throw TooMany($"this user already has {mine} live streams open (sync.max_streams_per_user)");
+            if (_subscribers.Count >= options.MaxStreams)
+                throw TooMany($"the server already has {_subscribers.Count} live streams open (sync.max_streams)");
+            _subscribers.Add(subscription);
+            _perUser[owner.UserUuid] = mine + 1;
         }
         return subscription;
     }
@@ -43,11 +59,27 @@ internal sealed class StreamHub(int bufferEvents)
     {
         if (batch.Count == 0)
             return;
-        StreamSubscription[] subscribers;
-        lock (_gate)
-            subscribers = [.. _subscribers];
-        foreach (var subscriber in subscribers)
+        foreach (var subscriber in Snapshot())
             subscriber.Offer(batch);
+    }
+
+    /// <summary>Ends the streams whose owner no longer holds a valid login; returns how many.</summary>
+    public int Revoke(Func<StreamOwner, bool> revoked)
+    {
+        var ended = 0;
+        foreach (var subscriber in Snapshot().Where(s => revoked(s.Owner)))
+        {
+            subscriber.End(StreamEnd.Revoked);
+            ended++;
+        }
+        return ended;
+    }
+
+    /// <summary>The user uuids that have streams open now.</summary>
+    public IReadOnlyList<string> Users()
+    {
+        lock (_gate)
+            return [.. _perUser.Keys];
     }
 
     /// <summary>Ends every stream (server shutdown); later subscribers end at once.</summary>
@@ -66,66 +98,24 @@ internal sealed class StreamHub(int bufferEvents)
     internal void Remove(StreamSubscription subscription)
     {
         lock (_gate)
-            _subscribers.Remove(subscription);
-    }
-}
-
-internal enum StreamEnd
-{
-    None,
-    TooSlow,
-    ServerStopping,
-    Disconnected,
-}
-
-/// <summary>One stream's view of the hub: batches in commit order, until it ends.</summary>
-internal sealed class StreamSubscription : IDisposable
-{
-    private readonly StreamHub _hub;
-    private readonly int _bufferEvents;
-    private readonly Channel<IReadOnlyList<SequencedEvent>> _batches =
-        Channel.CreateUnbounded<IReadOnlyList<SequencedEvent>>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly CancellationTokenSource _ended = new();
-    private int _pendingEvents;
-    private int _end;
-
-    public StreamSubscription(StreamHub hub, int bufferEvents)
-    {
-        _hub = hub;
-        _bufferEvents = bufferEvents;
-    }
-
-    public ChannelReader<IReadOnlyList<SequencedEvent>> Batches => _batches.Reader;
-
-    /// <summary>Why the stream ended, once it has.</summary>
-    public StreamEnd Ended => (StreamEnd)Volatile.Read(ref _end);
-
-    /// <summary>Cancelled when the hub ends the stream, so a write blocked on a client that does not read is abandoned.</summary>
-    public CancellationToken EndedToken => _ended.Token;
-
-    /// <summary>The reader calls this for each batch it takes, so the buffer measures what is really waiting.</summary>
-    public void Taken(IReadOnlyList<SequencedEvent> batch) => Interlocked.Add(ref _pendingEvents, -batch.Count);
-
-    internal void Offer(IReadOnlyList<SequencedEvent> batch)
-    {
-        if (Interlocked.Add(ref _pendingEvents, batch.Count) > _bufferEvents)
         {
-            End(StreamEnd.TooSlow);
-            return;
+            if (!_subscribers.Remove(subscription))
+                return;
+            var user = subscription.Owner.UserUuid;
+            if (--_perUser[user] == 0)
+                _perUser.Remove(user);
         }
-        _batches.Writer.TryWrite(batch);
     }
 
-    internal void End(StreamEnd reason)
+    private StreamSubscription[] Snapshot()
     {
-        if (Interlocked.CompareExchange(ref _end, (int)reason, (int)StreamEnd.None) != (int)StreamEnd.None)
-            return;
-        _batches.Writer.TryComplete();
-        _ended.Cancel();
-        _hub.Remove(this);
+        lock (_gate)
+            return [.. _subscribers];
     }
 
-    // The token source is not disposed: it has no timer, and a publisher may still be ending
-    // this subscription on another thread; ending it here makes any later End a no-op.
-    public void Dispose() => End(StreamEnd.Disconnected);
+    private static ApiException TooMany(string detail) =>
+        new(ErrorCodes.RateLimited, $"{detail}; close one or try again later") { RetryAfter = RetryAfter };
 }
+
+/// <summary>Who a stream is for: the user, the security stamp of the token that opened it, and when that token expires.</summary>
+internal sealed record StreamOwner(string UserUuid, string Stamp, DateTimeOffset TokenExpires);

@@ -13,6 +13,9 @@ namespace SimpleSync.Sync;
 /// </summary>
 internal static class SyncWriter
 {
+    /// <summary>A page ends after the event that takes its events' JSON past this (with more: true), so clients can cap an answer's size.</summary>
+    public const int MaxPageBytes = 8 * 1024 * 1024;
+
     public static async Task WriteAsync(HttpResponse response, string epoch, IHistorySnapshot snapshot, long cursor, int limit,
         IReadOnlyList<PushResult>? results, CancellationToken ct)
     {
@@ -26,13 +29,15 @@ internal static class SyncWriter
             WriteResults(json, results);
 
         json.WriteStartArray("events");
+        var start = json.BytesCommitted + json.BytesPending;
         var last = cursor;
         var count = 0;
+        var full = false;
         var more = false;
         // One row past the page tells whether there is more without a second query.
         await foreach (var (seq, e) in snapshot.ReadSince(cursor, limit + 1, ct))
         {
-            if (count == limit)
+            if (count == limit || full)
             {
                 more = true;
                 break;
@@ -40,6 +45,7 @@ internal static class SyncWriter
             EventJson.Write(json, e);
             last = seq;
             count++;
+            full = json.BytesCommitted + json.BytesPending - start >= MaxPageBytes;
             await output.FlushIfFullAsync(ct);
         }
         json.WriteEndArray();
