@@ -20,7 +20,9 @@ if (command is null || server is null || store is null)
     return 2;
 }
 using var http = new HttpClient { BaseAddress = new Uri(server.EndsWith('/') ? server : server + "/") };
-using var client = new SyncClient(http, store);
+using var client = Open(http, store);
+if (client is null)
+    return 2;
 try
 {
     switch (command)
@@ -88,6 +90,21 @@ catch (SyncException ex)
 {
     Console.Error.WriteLine(ex.IsLoginRequired ? "login required: run 'todo login USER'" : $"error ({ex.Code}): {ex.Message}");
     return 1;
+}
+
+// Null, after saying why, for an address the SDK refuses: plain http:// to another machine
+// needs SyncClientOptions.AllowInsecureHttp, which this sample does not set.
+static SyncClient? Open(HttpClient http, string store)
+{
+    try
+    {
+        return new SyncClient(http, store);
+    }
+    catch (ArgumentException ex)
+    {
+        Console.Error.WriteLine(ex.Message);
+        return null;
+    }
 }
 
 // The random end of a UUIDv7: its start is a timestamp, the same for to-dos added within a minute.

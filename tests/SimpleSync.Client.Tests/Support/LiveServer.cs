@@ -34,7 +34,8 @@ internal sealed class LiveServer : IAsyncDisposable
     public string DatabasePath => Options.Storage.SqlitePath;
     public string Directory => _dir.Path;
 
-    public static async Task<LiveServer> StartAsync()
+    /// <summary>Starts a server with the default limits, or with <paramref name="limits"/>.</summary>
+    public static async Task<LiveServer> StartAsync(LimitsSection? limits = null)
     {
         var dir = new TempDir();
         var options = new SimpleSyncOptions
@@ -42,6 +43,7 @@ internal sealed class LiveServer : IAsyncDisposable
             Server = new ServerSection { Listen = "http://127.0.0.1:0", LogLevel = LogLevel.Error },
             Storage = new StorageSection { SqlitePath = dir.File("simple-sync.db") },
             Auth = new AuthSection { JwtSecretFile = dir.File("jwt-secret"), LoginMaxFailures = int.MaxValue, PasswordIterations = 1_000 },
+            Limits = limits ?? new LimitsSection(),
         };
         var server = new LiveServer(dir, options);
         await server.StartAgainAsync();
@@ -100,9 +102,9 @@ internal sealed class LiveServer : IAsyncDisposable
 
     /// <summary>A new SDK client with an in-memory store (or <paramref name="storePath"/>), logged in as <paramref name="username"/>.</summary>
     public async Task<SyncClient> NewClientAsync(string username, string? storePath = null, HttpMessageHandler? handler = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null, SyncClientOptions? options = null)
     {
-        var client = new SyncClient(NewHttpClient(handler), storePath, time: time);
+        var client = new SyncClient(NewHttpClient(handler), storePath, time: time, options: options);
         await client.LoginAsync(username, PasswordOf(username), TestContext.Current.CancellationToken);
         return client;
     }
