@@ -32,6 +32,17 @@ public sealed class FilePrivacyTests
         Assert.Equal(0, chown.ExitCode);
     }
 
+    /// <summary>Runs serve, which must fail as start-up failures do: exit code 1, nothing on stdout, one line naming the secret.</summary>
+    private static async Task<string> RefusedStartAsync(CliWorkspace workspace, string secret)
+    {
+        var result = await workspace.RunAsync("serve");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal("", result.Stdout);
+        var line = result.SingleErrorLine;
+        Assert.StartsWith($"simple-sync serve: {secret}: ", line, StringComparison.Ordinal);
+        return line;
+    }
+
     [Theory]
     [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, "0644")]
     [InlineData(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead, "0640")]
@@ -42,14 +53,10 @@ public sealed class FilePrivacyTests
         using var workspace = new CliWorkspace();
         var secret = WriteSecret(workspace, mode);
 
-        var result = await workspace.RunAsync("serve");
+        var line = await RefusedStartAsync(workspace, secret);
 
-        Assert.Equal(1, result.ExitCode);
-        var line = result.SingleErrorLine;
-        Assert.StartsWith($"simple-sync serve: {secret}: ", line, StringComparison.Ordinal);
         Assert.Contains($"mode {octal}", line, StringComparison.Ordinal);
         Assert.Contains($"chmod 600 {secret}", line, StringComparison.Ordinal);
-        Assert.Equal("", result.Stdout);
         Assert.Equal(mode, CliWorkspace.UnixModeOf(secret));
     }
 
@@ -60,11 +67,8 @@ public sealed class FilePrivacyTests
         var secret = WriteSecret(workspace, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await ChownAsync(secret, OtherUser);
 
-        var result = await workspace.RunAsync("serve");
+        var line = await RefusedStartAsync(workspace, secret);
 
-        Assert.Equal(1, result.ExitCode);
-        var line = result.SingleErrorLine;
-        Assert.StartsWith($"simple-sync serve: {secret}: ", line, StringComparison.Ordinal);
         Assert.Contains($"owned by uid {OtherUser}", line, StringComparison.Ordinal);
         Assert.Contains($"chown 0 {secret}", line, StringComparison.Ordinal);
     }
