@@ -43,6 +43,7 @@ internal static class ServerApp
         var hub = AddServices(builder.Services, options, time ?? TimeProvider.System);
 
         var app = builder.Build();
+        FilePrivacy.WarnAboutStore(options.Storage, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SimpleSync.Storage"));
         UsePipeline(app, hub, options);
         app.MapHealth();
         app.MapAuth();

@@ -6,7 +6,9 @@ namespace SimpleSync.Auth;
 /// <summary>
 /// The HS256 signing secret: 32 random bytes kept base64 in <c>auth.jwt_secret_file</c>. The
 /// file is created with mode 0600 from the start (no window where others could read it), and
-/// several servers sharing one database share the file to accept each other's tokens.
+/// several servers sharing one database share the file to accept each other's tokens. An existing
+/// file that other users can read or change is refused: whoever reads it can sign tokens for any
+/// user, so it is never used quietly.
 /// </summary>
 internal static class SigningKey
 {
@@ -23,6 +25,8 @@ internal static class SigningKey
 
     private static byte[] Load(string path)
     {
+        if (FilePrivacy.Check(path) is { } exposure)
+            throw new InvalidOperationException($"{path}: the JWT secret must be private to the user running the server, but {exposure.Reason}; fix: {exposure.Fix} (if others may have read it, delete it instead: a new one is made at the next start and everyone logs in again)");
         var text = File.ReadAllText(path).Trim();
         byte[] key;
         try

@@ -16,9 +16,10 @@ internal static class HistoryCommands
     [
         new("export", "[--out FILE]", "Write the history as JSON Lines, in history order.",
             """
-            Writes one event per line, ordered by timestamp then uuid, to stdout or to FILE. The file is
-            written under a temporary name and renamed when complete, so it is never half-written.
-            The export is one consistent snapshot even while the server runs.
+            Writes one event per line, ordered by timestamp then uuid, to stdout or to FILE. FILE is
+            readable only by you (mode 0600); it is written under a random temporary name beside it and
+            renamed when complete, so it is never half-written, and a symlink at FILE is replaced, not
+            followed. The export is one consistent snapshot even while the server runs.
             """,
             0, 0, ["--out"], ExportAsync),
         new("import", "FILE", "Add the events of a JSON Lines file; prints counts.",
@@ -42,24 +43,13 @@ internal static class HistoryCommands
             await WriteHistoryAsync(store, stdout);
             return CliApp.Ok;
         }
-        var temp = $"{file}.{Environment.ProcessId}.partial";
-        try
-        {
-            long count;
-            await using (var output = File.Create(temp))
-            {
-                count = await WriteHistoryAsync(store, output);
-                // On disk before the rename, so the name never points at a file a crash left empty.
-                output.Flush(flushToDisk: true);
-            }
-            File.Move(temp, file, overwrite: true);
-            cli.Out.WriteLine($"exported {count} events to {file}");
-            return CliApp.Ok;
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        // The history may hold anything users pushed: the file is private to its owner, staged under
+        // a random name and renamed into place, so it is never half-written or written through a link.
+        using var staged = PrivateFiles.Stage(file);
+        var count = await WriteHistoryAsync(store, staged.Stream);
+        staged.Publish(overwrite: true);
+        cli.Out.WriteLine($"exported {count} events to {file}");
+        return CliApp.Ok;
     }
 
     /// <summary>Writes one snapshot of the history as JSON Lines; returns the number of events.</summary>

@@ -1,8 +1,10 @@
+using System.Text;
+
 namespace SimpleSync.Storage;
 
 /// <summary>
-/// Files only their owner may read (the store, its backups, the JWT secret, the first admin
-/// password): created with their mode from the first byte, so there is no moment in which
+/// Files only their owner may read (the store, its backups, exports, the JWT secret, the first
+/// admin password): created with their mode from the first byte, so there is no moment in which
 /// another user could open them, in a directory that is 0700 when we create it.
 /// </summary>
 internal static class PrivateFiles
@@ -21,30 +23,32 @@ internal static class PrivateFiles
             Directory.CreateDirectory(directory, OwnerDirectory);
     }
 
-    /// <summary>Creates a new, owner-only file; fails if <paramref name="path"/> exists.</summary>
+    /// <summary>
+    /// Creates a new, owner-only file; fails if <paramref name="path"/> exists, even as a symlink
+    /// (O_CREAT|O_EXCL), so a link planted at the name is never followed.
+    /// </summary>
     public static FileStream CreateNew(string path)
     {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        // Shared for writing: a staged backup is filled by SQLite through its own handle.
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite };
         if (!OperatingSystem.IsWindows())
             options.UnixCreateMode = OwnerFile;
         return new FileStream(path, options);
     }
 
+    /// <summary>
+    /// The one way a private file is published: written under a random name beside
+    /// <paramref name="destination"/>, then flushed and renamed into place by
+    /// <see cref="StagedFile.Publish"/>. Fails with the directory's name if it does not exist.
+    /// </summary>
+    public static StagedFile Stage(string destination) => new(destination);
+
     /// <summary>Writes a whole owner-only file atomically: a crash leaves the old file or the new one.</summary>
     public static void Write(string path, string content)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        CreateDirectory(directory);
-        // A random name: a file left by a crash must not block the next start (which in a
-        // container may well have the same process id).
-        var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        using (var stream = CreateNew(temp))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(content);
-            writer.Flush();
-            stream.Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var staged = Stage(path);
+        staged.Stream.Write(Encoding.UTF8.GetBytes(content));
+        staged.Publish(overwrite: true);
     }
 }

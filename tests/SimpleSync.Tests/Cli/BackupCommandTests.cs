@@ -33,6 +33,24 @@ public sealed class BackupCommandTests
         return events;
     }
 
+    /// <summary>Waits until a push answered at a time that <paramref name="when"/> accepts; the pusher failing ends the wait.</summary>
+    private static async Task AnsweredAsync(List<TimeSpan> answeredAt, Task pusher, Func<TimeSpan, bool> when)
+    {
+        var patience = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (answeredAt)
+            {
+                if (answeredAt.Any(when))
+                    return;
+            }
+            if (pusher.IsCompleted)
+                await pusher;
+            Assert.True(patience.Elapsed < ExecutableRunner.Timeout, "no push was answered in time");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
     [Fact]
     public async Task Backup_of_a_server_taking_pushes_is_a_consistent_copy_with_a_new_epoch()
     {
@@ -57,11 +75,13 @@ public sealed class BackupCommandTests
                     answeredAt.Add(clock.Elapsed);
             }
         }, TestContext.Current.CancellationToken);
-        await Task.Delay(100, TestContext.Current.CancellationToken);
+        // The backup starts once pushes are landing and the pushes stop once one was answered
+        // after it: waits on what happened, not on how long this machine takes for it.
+        await AnsweredAsync(answeredAt, pusher, _ => true);
         var backupStarted = clock.Elapsed;
         var result = await workspace.RunAsync("backup", "copy.db");
         var backupEnded = clock.Elapsed;
-        await Task.Delay(100, TestContext.Current.CancellationToken);
+        await AnsweredAsync(answeredAt, pusher, t => t > backupEnded);
         await stop.CancelAsync();
         await pusher;
 

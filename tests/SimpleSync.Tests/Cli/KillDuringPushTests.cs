@@ -21,8 +21,12 @@ public sealed class KillDuringPushTests
             var admin = server.NewClient(token);
             await CrashChecks.AssertHistoryAsync(admin, answered, highestCursor, $"round {round}", unanswered);
 
-            var pushers = Enumerable.Range(0, 4).Select(_ => PushUntilKilledAsync(admin, adminUuid)).ToList();
-            await Task.Delay(Random.Shared.Next(100, 400), TestContext.Current.CancellationToken);
+            var landing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var pushers = Enumerable.Range(0, 4).Select(_ => PushUntilKilledAsync(admin, adminUuid, landing)).ToList();
+            // Killed at a random moment once pushes are landing, however long that takes here.
+            await Task.WhenAny(landing.Task, Task.WhenAll(pushers)).WaitAsync(ExecutableRunner.Timeout, TestContext.Current.CancellationToken);
+            Assert.True(landing.Task.IsCompleted, $"round {round}: the pushers stopped before a push was answered");
+            await Task.Delay(Random.Shared.Next(0, 300), TestContext.Current.CancellationToken);
             await server.KillAsync();
             foreach (var outcome in await Task.WhenAll(pushers))
             {
@@ -32,15 +36,17 @@ public sealed class KillDuringPushTests
                     unanswered.Add(batch);
             }
         }
-        Assert.True(answered.Count > 0, "no push was answered before the kills: the test proved nothing");
         await using var last = await workspace.ServeAsync();
         await CrashChecks.AssertHistoryAsync(last.NewClient(token), answered, highestCursor, "after the last kill", unanswered);
     }
 
     private sealed record PusherOutcome(List<(Event[] Batch, long Cursor)> Answered, Event[]? InFlight);
 
-    /// <summary>Pushes batches of 10 until the server dies; the batch it was waiting for may or may not have landed.</summary>
-    private static async Task<PusherOutcome> PushUntilKilledAsync(HttpClient client, string user)
+    /// <summary>
+    /// Pushes batches of 10 until the server dies; the batch it was waiting for may or may not have
+    /// landed. <paramref name="landing"/> is set at the first answered push.
+    /// </summary>
+    private static async Task<PusherOutcome> PushUntilKilledAsync(HttpClient client, string user, TaskCompletionSource landing)
     {
         var answered = new List<(Event[], long)>();
         while (true)
@@ -52,6 +58,7 @@ public sealed class KillDuringPushTests
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
                 await response.Content.LoadIntoBufferAsync(TestContext.Current.CancellationToken);
                 answered.Add((batch, long.Parse(response.Headers.GetValues("Sync-Cursor").Single())));
+                landing.TrySetResult();
             }
             catch (HttpRequestException)
             {

@@ -97,7 +97,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     /// </summary>
     public async Task<bool> PrintsAsync(string text)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + ExecutableRunner.Timeout;
         while (!(Stdout + Stderr).Contains(text, StringComparison.Ordinal))
         {
             if (DateTime.UtcNow > deadline || HasExited)

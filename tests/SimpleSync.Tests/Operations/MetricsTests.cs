@@ -19,7 +19,7 @@ public sealed partial class MetricsTests
         await client.SyncAsync(0, TestEvents.New(alice), TestEvents.New(alice), TestEvents.New(alice, item: "secret"));
         await using (var stream = await SseClient.ConnectAsync(client, "/sync/stream"))
         {
-            await stream.NextAsync(TimeSpan.FromSeconds(10));
+            await stream.NextAsync(TimeSpan.FromSeconds(30));
             var during = Parse(await ScrapeAsync(client));
             Assert.Equal(1, during["simplesync_streams_open"]);
         }

@@ -44,7 +44,7 @@ public sealed partial class RequestLoggingTests
         }
     }
 
-    // request id, method, route pattern, status, duration.
-    [GeneratedRegex(@"SimpleSync\.Requests\[1\] \S+:\S+ POST /sync/ 200 \d+\.\dms user=\S+ outcome=\S+")]
+    // request id, method, route pattern, status, duration, client address.
+    [GeneratedRegex(@"SimpleSync\.Requests\[1\] \S+:\S+ POST /sync/ 200 \d+\.\dms client=127\.0\.0\.1 user=\S+ outcome=\S+")]
     private static partial Regex RequestLine();
 }

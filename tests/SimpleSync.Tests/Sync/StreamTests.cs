@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using SimpleSync.Protocol;
 using SimpleSync.Sync;
 using SimpleSync.Tests.Support;
@@ -11,12 +12,17 @@ namespace SimpleSync.Tests.Sync;
 
 public sealed class StreamTests
 {
-    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
+    // Real time, only against a hang: what these tests prove does not depend on the machine's speed.
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+    private static readonly DateTimeOffset Start = new(2030, 5, 1, 8, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task A_subscriber_gets_the_backlog_then_a_new_push_within_a_second()
+    public async Task A_subscriber_gets_the_backlog_then_a_new_push_as_it_commits_without_waiting_for_a_heartbeat()
     {
-        await using var server = await LiveServer.StartAsync();
+        // The clock never moves, so no heartbeat fires: the push can only come through the hub,
+        // not through the look at the store that each quiet heartbeat takes.
+        var time = new FakeTimeProvider(Start);
+        await using var server = await LiveServer.StartAsync(time: time);
         await server.AllowAllAsync();
         var (alice, client) = await server.NewUserAsync("alice");
         var before = new[] { TestEvents.New(alice), TestEvents.New(alice) };
@@ -29,13 +35,10 @@ public sealed class StreamTests
         Assert.Equal("2", backlog.Id);
 
         var pushed = TestEvents.New(alice);
-        var clock = Stopwatch.StartNew();
         await client.SyncAsync(2, pushed);
         var live = await stream.NextOfTypeAsync("events", Wait);
-        clock.Stop();
         Assert.Equal([pushed], live.Events());
         Assert.Equal("3", live.Id);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"took {clock.Elapsed}");
     }
 
     [Fact]
@@ -67,36 +70,55 @@ public sealed class StreamTests
         Assert.Equal([later], (await resumed.NextOfTypeAsync("events", Wait)).Events());
     }
 
+    private static bool IsKeepAlive(SseMessage message) => message is { Event: "comment", Data: "keep-alive" };
+
     [Fact]
-    public async Task A_quiet_stream_gets_keep_alive_comments()
+    public async Task A_quiet_stream_gets_a_keep_alive_comment_each_heartbeat_and_no_sooner()
     {
-        await using var server = await LiveServer.StartAsync(o => o with { Sync = o.Sync with { Heartbeat = TimeSpan.FromMilliseconds(100) } });
+        var time = new FakeTimeProvider(Start);
+        var heartbeat = TimeSpan.FromSeconds(15);
+        await using var server = await LiveServer.StartAsync(o => o with { Sync = o.Sync with { Heartbeat = heartbeat } }, time);
         var (_, client) = await server.NewUserAsync("alice");
+        var connectedAt = time.GetUtcNow();
         await using var stream = await SseClient.ConnectAsync(client, "/sync/stream");
 
-        var comments = 0;
-        while (comments < 3)
+        var keepAlives = 0;
+        while (keepAlives < 3)
         {
-            var message = await stream.NextAsync(Wait);
+            // Quarter steps: a keep-alive that came before its heartbeat had passed would show.
+            var message = await stream.NextAdvancingAsync(time, heartbeat / 4, Wait);
             Assert.NotNull(message);
-            Assert.Equal("comment", message.Event);
-            comments++;
+            if (!IsKeepAlive(message))
+            {
+                Assert.True(keepAlives == 0, $"a quiet stream sent {message}");
+                continue;
+            }
+            keepAlives++;
+            Assert.True(time.GetUtcNow() - connectedAt >= keepAlives * heartbeat,
+                $"keep-alive {keepAlives} came {time.GetUtcNow() - connectedAt} after connecting");
         }
     }
 
     [Fact]
     public async Task A_stream_ends_with_a_reason_at_its_maximum_lifetime()
     {
+        var time = new FakeTimeProvider(Start);
+        var (heartbeat, lifetime) = (TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(2));
         await using var server = await LiveServer.StartAsync(o => o with
         {
-            Sync = o.Sync with { StreamMaxLifetime = TimeSpan.FromMilliseconds(300), Heartbeat = TimeSpan.FromMilliseconds(100) },
-        });
+            Sync = o.Sync with { StreamMaxLifetime = lifetime, Heartbeat = heartbeat },
+        }, time);
         var (_, client) = await server.NewUserAsync("alice");
+        var connectedAt = time.GetUtcNow();
         await using var stream = await SseClient.ConnectAsync(client, "/sync/stream");
 
-        var end = await stream.NextOfTypeAsync("end", Wait);
+        SseMessage? message;
+        while ((message = await stream.NextAdvancingAsync(time, heartbeat, Wait)) is { Event: not "end" })
+            Assert.True(message.Event != "events", $"a quiet stream sent {message}");
 
-        Assert.Contains("\"reason\":\"max_lifetime\"", end.Data, StringComparison.Ordinal);
+        Assert.NotNull(message);
+        Assert.Contains("\"reason\":\"max_lifetime\"", message.Data, StringComparison.Ordinal);
+        Assert.True(time.GetUtcNow() - connectedAt >= lifetime, $"ended {time.GetUtcNow() - connectedAt} after connecting");
         Assert.Null(await stream.NextAsync(Wait));
     }
 

@@ -14,35 +14,22 @@ internal static class SqliteBackup
         destination = Path.GetFullPath(destination);
         if (File.Exists(destination) || Directory.Exists(destination))
             throw new IOException($"{destination} already exists; choose a new name");
-        var directory = Path.GetDirectoryName(destination)!;
-        if (!Directory.Exists(directory))
-            throw new IOException($"{directory}: no such directory for the backup");
         if (!File.Exists(sourcePath))
             throw new IOException($"{sourcePath}: there is no store to back up");
-        var temp = $"{destination}.{Environment.ProcessId}.partial";
-        File.Delete(temp);
-        try
+        // The copy holds password hashes, so it is staged owner-only from the first byte: VACUUM
+        // INTO fills an empty file it finds and keeps its mode.
+        using var staged = PrivateFiles.Stage(destination);
+        var source = new SqliteDatabase(sourcePath);
+        using (var connection = source.Open())
+        using (var vacuum = connection.CreateCommand())
         {
-            // The copy holds password hashes, so it is owner-only from the first byte: VACUUM INTO
-            // fills an empty file it finds and keeps its mode.
-            PrivateFiles.CreateNew(temp).Dispose();
-            var source = new SqliteDatabase(sourcePath);
-            using (var connection = source.Open())
-            using (var vacuum = connection.CreateCommand())
-            {
-                vacuum.CommandText = "VACUUM INTO $path";
-                vacuum.Parameters.AddWithValue("$path", temp);
-                vacuum.ExecuteNonQuery();
-            }
-            var result = Stamp(temp);
-            File.Move(temp, destination);
-            return result;
+            vacuum.CommandText = "VACUUM INTO $path";
+            vacuum.Parameters.AddWithValue("$path", staged.TemporaryPath);
+            vacuum.ExecuteNonQuery();
         }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
+        var result = Stamp(staged.TemporaryPath);
+        staged.Publish(overwrite: false);
+        return result;
     }
 
     private static (long, string) Stamp(string path)
