@@ -21,12 +21,14 @@ public sealed record CreateUserRequest(string Uuid, string Username, string Pass
 /// <param name="Uuid">The created user's uuid.</param>
 public sealed record CreateUserResponse(string Uuid);
 
-/// <summary>Body of <c>PUT /admin/users/{uuid}</c>: at least one of the two.</summary>
-/// <param name="NewUsername">The new username, if it changes.</param>
+/// <summary>Body of <c>PUT /admin/users/{uuid}</c>: at least one of the three.</summary>
+/// <param name="NewUsername">The new username, if it changes (the account keeps its admin status).</param>
 /// <param name="NewPassword">The new password, if it changes.</param>
+/// <param name="Admin">True to make the account an admin, false to revoke it (refused for the last admin).</param>
 public sealed record UpdateUserRequest(
     [property: JsonPropertyName("new_username")] string? NewUsername = null,
-    [property: JsonPropertyName("new_password")] string? NewPassword = null);
+    [property: JsonPropertyName("new_password")] string? NewPassword = null,
+    [property: JsonPropertyName("admin")] bool? Admin = null);
 
 /// <summary>Answer of <c>GET /health</c>.</summary>
 /// <param name="Status"><c>ok</c>, or <c>unavailable</c> when storage cannot be used.</param>
@@ -37,6 +39,6 @@ public sealed record HealthResponse(string Status, string Version, string Storag
 /// <summary>One entry of <c>GET /admin/users</c>.</summary>
 /// <param name="Uuid">The user's uuid.</param>
 /// <param name="Username">The user's username.</param>
-/// <param name="Admin">Whether the username is listed in <c>auth.admins</c>.</param>
+/// <param name="Admin">Whether the account is an admin (granted by <c>auth.admins</c> or by another admin).</param>
 /// <param name="CreatedAt">When the account was created.</param>
 public sealed record UserInfo(string Uuid, string Username, bool Admin, DateTimeOffset CreatedAt);

@@ -122,6 +122,7 @@ internal static class ServerApp
         services.AddSingleton<Push>();
         services.AddSingleton<StreamRevocation>();
         services.AddHostedService(provider => provider.GetRequiredService<StreamRevocation>());
+        services.AddSingleton<AdminGrants>();
         services.AddSingleton<InitialAdmin>();
         services.AddHostedService(provider => provider.GetRequiredService<InitialAdmin>());
         return hub;

@@ -153,7 +153,7 @@ public sealed class AuthTests(SharedServer shared) : IClassFixture<SharedServer>
     }
 
     [Fact]
-    public async Task Admins_are_the_usernames_listed_in_the_config()
+    public async Task Admin_status_belongs_to_the_account_that_a_listed_name_granted_it_to()
     {
         await using var server = await LiveServer.StartAsync(o => o with { Auth = o.Auth with { Admins = ["admin", "boss"] } });
         var (bossUuid, boss) = await server.NewUserAsync("boss");
@@ -166,12 +166,15 @@ public sealed class AuthTests(SharedServer shared) : IClassFixture<SharedServer>
         var users = await boss.GetUsersAsync();
         Assert.Equal(["admin:True", "boss:True", "carol:False"], users.Select(u => $"{u.Username}:{u.Admin}"));
 
-        // Admin status follows the current username: renamed off the list, boss is a plain user.
+        // Renamed off the list, boss is still an admin; a new account under the old name is not one.
         using (var rename = await boss.PutAsJsonAsync($"/admin/users/{bossUuid}", new UpdateUserRequest("former-boss"),
             TestContext.Current.CancellationToken))
             Assert.Equal(HttpStatusCode.NoContent, rename.StatusCode);
-        var demoted = server.NewClient(await server.LoginAsync("former-boss", LiveServer.PasswordOf("boss")));
-        using var afterRename = await demoted.GetAsync("/acl", TestContext.Current.CancellationToken);
-        await afterRename.AssertProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.Forbidden);
+        var renamed = server.NewClient(await server.LoginAsync("former-boss", LiveServer.PasswordOf("boss")));
+        using (var afterRename = await renamed.GetAsync("/acl", TestContext.Current.CancellationToken))
+            Assert.Equal(HttpStatusCode.OK, afterRename.StatusCode);
+        var (_, newBoss) = await server.NewUserAsync("boss", uuid: "user-boss-2");
+        using var impostor = await newBoss.GetAsync("/acl", TestContext.Current.CancellationToken);
+        await impostor.AssertProblemAsync(HttpStatusCode.Forbidden, ErrorCodes.Forbidden);
     }
 }

@@ -41,7 +41,30 @@ public sealed class BearerTokenTests(SharedServer shared) : IClassFixture<Shared
         "server key, exp as a string",
         "server key, exp in the past",
         "server key, payload that is not JSON",
+        "padding after the signature",
+        "a space inside the signature",
+        "a '+' in the signature (base64, not base64url)",
+        "server key, padding after the payload",
+        "server key, a second alg member after alg none",
+        "server key, the issued header with its members reordered",
+        "server key, the issued header with a space",
     ];
+
+    [Fact]
+    public async Task Every_kind_of_bad_token_gets_the_same_401_detail_so_none_tells_which_check_failed()
+    {
+        var details = new HashSet<string>();
+        foreach (var name in new[] { "garbage", "one signature character changed", "server key, exp in the past", "server key, a wrong stamp",
+            "server key, a sub that is no user", "server key, a second alg member after alg none" })
+        {
+            using var response = await GetEventsAsync(BadAuthorization(name));
+            var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated);
+            details.Add(problem.GetProperty("detail").GetString()!);
+        }
+
+        var detail = Assert.Single(details);
+        Assert.DoesNotContain("signature", detail, StringComparison.OrdinalIgnoreCase);
+    }
 
     [Theory]
     [MemberData(nameof(BadAuthorizations))]
@@ -159,6 +182,16 @@ public sealed class BearerTokenTests(SharedServer shared) : IClassFixture<Shared
                 "server key, exp as a string" => Forged("exp", payload["exp"]!.ToString()),
                 "server key, exp in the past" => Forged("exp", DateTimeOffset.UtcNow.AddSeconds(-5).ToUnixTimeSeconds()),
                 "server key, payload that is not JSON" => Jwt.SignEncoded(parts[0], Base64Url.EncodeToString("not json"u8), key),
+                "padding after the signature" => $"{token}=",
+                "a space inside the signature" => $"{parts[0]}.{parts[1]}.{parts[2][..20]} {parts[2][20..]}",
+                "a '+' in the signature (base64, not base64url)" => $"{parts[0]}.{parts[1]}.{parts[2][..^1]}+",
+                "server key, padding after the payload" => Jwt.SignEncoded(parts[0], parts[1] + "==", key),
+                "server key, a second alg member after alg none" =>
+                    Jwt.SignEncoded(Base64Url.EncodeToString("""{"alg":"none","typ":"JWT","alg":"HS256"}"""u8), parts[1], key),
+                "server key, the issued header with its members reordered" =>
+                    Jwt.SignEncoded(Base64Url.EncodeToString("""{"typ":"JWT","alg":"HS256"}"""u8), parts[1], key),
+                "server key, the issued header with a space" =>
+                    Jwt.SignEncoded(Base64Url.EncodeToString("""{"alg": "HS256","typ":"JWT"}"""u8), parts[1], key),
                 _ => throw new ArgumentException($"no case named '{name}'", nameof(name)),
             },
         };

@@ -6,12 +6,12 @@ using SimpleSync.Storage;
 namespace SimpleSync.Admin;
 
 /// <summary>
-/// First run: on a store with no users, creates the admin account and writes its random
-/// password to a file only the owner can read. The password itself never reaches the log or
-/// the terminal; only the file's path does.
+/// At start-up: on a store with no users, creates the admin account and writes its random
+/// password to a file only the owner can read (the password itself never reaches the log or the
+/// terminal; only the file's path does); then applies <c>auth.admins</c> to the accounts.
 /// </summary>
-internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options, PasswordHasher hasher, TimeProvider time, ILogger<InitialAdmin> logger)
-    : IHostedService
+internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options, PasswordHasher hasher, AdminGrants grants,
+    TimeProvider time, ILogger<InitialAdmin> logger) : IHostedService
 {
     public const string FileName = "initial-admin-password";
 
@@ -23,8 +23,13 @@ internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options,
 
     public async Task StartAsync(CancellationToken ct)
     {
-        if (await store.CountUsersAsync(ct) > 0)
-            return;
+        if (await store.CountUsersAsync(ct) == 0)
+            await CreateFirstAdminAsync(ct);
+        await grants.ApplyAsync(ct);
+    }
+
+    private async Task CreateFirstAdminAsync(CancellationToken ct)
+    {
         var admins = options.Auth.Admins;
         if (admins.Count == 0)
         {

@@ -1,5 +1,4 @@
 using SimpleSync.Auth;
-using SimpleSync.Config;
 using SimpleSync.Errors;
 using SimpleSync.Http;
 using SimpleSync.Protocol;
@@ -22,19 +21,19 @@ internal static class UserEndpoints
         group.MapPut("/{uuid}", UpdateUser)
             .Accepts<UpdateUserRequest>("application/json").Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Change a user's username and/or password; revokes their tokens");
+            .WithSummary("Change a user's username, password or admin status; a new username or password revokes their tokens");
         return group;
     }
 
-    private static async Task<IResult> ListUsers(IEventStore store, SimpleSyncOptions options, CancellationToken ct)
+    private static async Task<IResult> ListUsers(IEventStore store, CancellationToken ct)
     {
         var users = await store.ListUsersAsync(ct);
-        return TypedResults.Ok(users.Select(u => new UserInfo(u.Uuid, u.Username, options.Auth.IsAdmin(u.Username), u.CreatedAt)).ToList());
+        return TypedResults.Ok(users.Select(u => new UserInfo(u.Uuid, u.Username, u.Admin, u.CreatedAt)).ToList());
     }
 
     /// <summary>POST /admin/users. A taken uuid or username is 400 with code "conflict", as the seed API says.</summary>
     private static async Task<IResult> CreateUser(HttpContext context, IEventStore store, PasswordHasher hasher, HashWorkers workers,
-        TimeProvider time, ILogger<StoredUser> logger)
+        AdminGrants grants, TimeProvider time, ILogger<StoredUser> logger)
     {
         var ct = context.RequestAborted;
         var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.CreateUserRequest, MaxBodyBytes, ct);
@@ -45,30 +44,48 @@ internal static class UserEndpoints
         var hash = await workers.RunAsync(() => hasher.Hash(request.Password), ct);
         var user = new StoredUser(request.Uuid, request.Username, hash, PasswordHasher.NewStamp(), time.GetUtcNow());
         await SeedStatus(() => store.CreateUserAsync(user, ct));
+        await grants.ApplyAsync(ct);
         logger.LogInformation("User {Username} ({Uuid}) created by {Admin}", user.Username, user.Uuid, context.User.Username());
         return TypedResults.Created($"/admin/users/{Uri.EscapeDataString(user.Uuid)}", new CreateUserResponse(user.Uuid));
     }
 
-    /// <summary>PUT /admin/users/{uuid}: any change gives the user a new security stamp, revoking their tokens.</summary>
+    /// <summary>
+    /// PUT /admin/users/{uuid}: a new username or password gives the user a new security stamp,
+    /// revoking their tokens; admin status changes alone leave tokens valid (it is read per request).
+    /// </summary>
     private static async Task<IResult> UpdateUser(string uuid, HttpContext context, IEventStore store, PasswordHasher hasher,
-        HashWorkers workers, StreamRevocation streams, TimeProvider time, ILogger<StoredUser> logger)
+        HashWorkers workers, AdminGrants grants, StreamRevocation streams, TimeProvider time, ILogger<StoredUser> logger)
     {
         var ct = context.RequestAborted;
         var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.UpdateUserRequest, MaxBodyBytes, ct);
-        if (request.NewUsername is null && request.NewPassword is null)
-            throw ApiException.Invalid("give new_username, new_password or both");
+        if (request is { NewUsername: null, NewPassword: null, Admin: null })
+            throw ApiException.Invalid("give new_username, new_password, admin or several of them");
         ThrowIfInvalid(
             ("new_username", request.NewUsername is null ? null : UserRules.CheckUsername(request.NewUsername)),
             ("new_password", request.NewPassword is null ? null : UserRules.CheckPassword(request.NewPassword)));
 
-        var hash = request.NewPassword is not { } password ? null : await workers.RunAsync(() => hasher.Hash(password), ct);
-        var found = false;
-        await SeedStatus(async () =>
-            found = await store.UpdateUserAsync(uuid, request.NewUsername, hash, PasswordHasher.NewStamp(), time.GetUtcNow(), ct));
-        if (!found)
-            throw new ApiException(ErrorCodes.NotFound, $"no user with uuid '{uuid}'");
-        // Their tokens stop working now: so do the live streams those tokens opened.
-        streams.EndFor(uuid);
+        // Admin status first: refused for the last admin, and then nothing else has changed either.
+        if (request.Admin is { } admin)
+        {
+            await SeedStatus(async () =>
+            {
+                if (!await store.SetAdminAsync(uuid, admin, ct))
+                    throw new ApiException(ErrorCodes.NotFound, $"no user with uuid '{uuid}'");
+            });
+        }
+        if (request.NewUsername is not null || request.NewPassword is not null)
+        {
+            var hash = request.NewPassword is not { } password ? null : await workers.RunAsync(() => hasher.Hash(password), ct);
+            var found = false;
+            await SeedStatus(async () =>
+                found = await store.UpdateUserAsync(uuid, request.NewUsername, hash, PasswordHasher.NewStamp(), time.GetUtcNow(), ct));
+            if (!found)
+                throw new ApiException(ErrorCodes.NotFound, $"no user with uuid '{uuid}'");
+            // Their tokens stop working now: so do the live streams those tokens opened.
+            streams.EndFor(uuid);
+            if (request.NewUsername is not null)
+                await grants.ApplyAsync(ct);
+        }
         logger.LogInformation("User {Uuid} updated by {Admin}", uuid, context.User.Username());
         return TypedResults.NoContent();
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using SimpleSync.Protocol;
 
 namespace SimpleSync.Admin;
@@ -22,7 +24,37 @@ internal static class UserRules
         return null;
     }
 
-    public static string? CheckUuid(string uuid) => EventRules.CheckText(uuid, EventRules.MaxUserUuidLength);
+    /// <summary>
+    /// A user uuid is compared exactly, in ACL rules and in every pushed event, and shown in lists:
+    /// beyond the text rules of every field it may hold no <c>*</c> (the ACL's wildcard), no
+    /// whitespace, and nothing invisible (control and format characters such as U+200B, and the
+    /// other default-ignorable code points such as variation selectors), so that two uuids that
+    /// look the same are the same.
+    /// </summary>
+    public static string? CheckUuid(string uuid)
+    {
+        if (EventRules.CheckText(uuid, EventRules.MaxUserUuidLength) is { } problem)
+            return problem;
+        foreach (var rune in uuid.EnumerateRunes())
+        {
+            if (rune.Value == '*')
+                return "must not contain '*'";
+            if (Rune.IsWhiteSpace(rune))
+                return "must not contain whitespace";
+            if (Invisible(rune))
+                return $"must not contain invisible characters (U+{rune.Value:X4})";
+        }
+        return null;
+    }
+
+    private static bool Invisible(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.Control
+            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+        || rune.Value is 0x034F or 0x115F or 0x1160 or 0x17B4 or 0x17B5 or 0x3164 or 0xFFA0
+        || rune.Value is >= 0x180B and <= 0x180F
+        || rune.Value is >= 0xFE00 and <= 0xFE0F
+        || rune.Value is >= 0xFFF0 and <= 0xFFF8
+        || rune.Value is >= 0xE0000 and <= 0xE0FFF;
 
     public static string? CheckPassword(string password) =>
         password.Length < MinPasswordLength ? $"must be at least {MinPasswordLength} characters"

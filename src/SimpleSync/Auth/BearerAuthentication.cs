@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
-using SimpleSync.Config;
 using SimpleSync.Errors;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
@@ -14,8 +13,8 @@ namespace SimpleSync.Auth;
 /// <summary>
 /// Authenticates <c>Authorization: Bearer</c> tokens. Beyond the signature and expiry, the user
 /// must still exist and carry the token's security stamp, so a password or username change
-/// revokes older tokens at once. Admin status is read from the current username and the
-/// config, not from the token, so removing an admin from the config takes effect on restart.
+/// revokes older tokens at once. Admin status is read from the account on every request, not
+/// from the token, so granting or revoking it takes effect at once.
 /// </summary>
 internal sealed class BearerAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
@@ -23,13 +22,13 @@ internal sealed class BearerAuthentication(
     UrlEncoder encoder,
     TokenService tokens,
     IEventStore store,
-    SimpleSyncOptions options,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
 {
     public const string SchemeName = "Bearer";
     public const string AdminRole = "admin";
     private const string FailureKey = "simple-sync.auth-failure";
+    private const string InvalidToken = "the token is not valid (malformed, expired or revoked); log in again with POST /auth/token";
 
     // The base class logs every challenge at Information under this handler's category, which is
     // filtered out; our own rejection lines go to a category of their own.
@@ -41,45 +40,49 @@ internal sealed class BearerAuthentication(
         if (string.IsNullOrEmpty(header))
             return AuthenticateResult.NoResult();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return Fail("the Authorization header must be 'Bearer <token>'");
+            return Fail("the Authorization header must be 'Bearer <token>'", shown: "the Authorization header must be 'Bearer <token>'");
 
         var claims = tokens.Validate(header["Bearer ".Length..].Trim(), out var reason);
         if (claims is null)
-            return Fail($"the token is invalid ({reason})");
+            return Fail(reason);
         var user = await store.FindUserByUuidAsync(claims.Subject, Context.RequestAborted);
         if (user is null)
-            return Fail("the token's user no longer exists");
+            return Fail("its user no longer exists");
         if (!CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(user.SecurityStamp), Encoding.UTF8.GetBytes(claims.Stamp)))
-            return Fail("the token was revoked by a password or username change");
+            return Fail("revoked by a password or username change");
 
         var identity = new ClaimsIdentity(SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, user.Uuid));
         identity.AddClaim(new Claim(ClaimTypes.Name, user.Username));
         identity.AddClaim(new Claim(CurrentUser.StampClaim, claims.Stamp));
         identity.AddClaim(new Claim(CurrentUser.ExpiresClaim, claims.ExpiresAt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        if (options.Auth.IsAdmin(user.Username))
+        if (user.Admin)
             identity.AddClaim(new Claim(ClaimTypes.Role, AdminRole));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    private AuthenticateResult Fail(string why)
+    /// <summary>
+    /// Why a token failed goes to the log, for the operator; the client gets one answer for every
+    /// failure, so the 401 tells an attacker nothing about which check a forged token passed.
+    /// </summary>
+    private AuthenticateResult Fail(string why, string shown = InvalidToken)
     {
-        Context.Items[FailureKey] = why;
+        Context.Items[FailureKey] = shown;
         _rejections.LogInformation("Rejected bearer token from {Address}: {Reason}", Context.Connection.RemoteIpAddress, why);
         return AuthenticateResult.Fail(why);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var why = Context.Items[FailureKey] as string;
-        Response.Headers.WWWAuthenticate = why is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+        var shown = Context.Items[FailureKey] as string;
+        Response.Headers.WWWAuthenticate = shown is null ? "Bearer" : "Bearer error=\"invalid_token\"";
         await ProblemWriter.WriteAsync(problems, Context, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthenticated,
-            why ?? "this endpoint needs 'Authorization: Bearer <token>'; get a token from POST /auth/token");
+            shown ?? "this endpoint needs 'Authorization: Bearer <token>'; get a token from POST /auth/token");
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         await ProblemWriter.WriteAsync(problems, Context, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden,
-            "this endpoint is for administrators (auth.admins in the config)");
+            "this endpoint is for admins");
 }
 
 internal static class CurrentUser

@@ -8,8 +8,10 @@ using SimpleSync.Storage;
 namespace SimpleSync.Auth;
 
 /// <summary>
-/// Issues and checks HS256 JWTs. Only the one algorithm this server signs with is accepted, so
-/// <c>alg: none</c> and algorithm confusion are refused by construction; the signature is
+/// Issues and checks HS256 JWTs. A token must be exactly what this server issues: its header is
+/// the one header it writes, byte for byte (so <c>alg: none</c>, algorithm confusion, a second
+/// <c>alg</c> member or a <c>crit</c> extension are refused by construction), and every part is
+/// unpadded base64url with nothing else in it (one token, one spelling). The signature is
 /// compared in constant time before any claim is believed; expiry is checked against our
 /// <see cref="TimeProvider"/> with no hidden skew.
 /// </summary>
@@ -17,6 +19,9 @@ internal sealed class TokenService(byte[] key, AuthSection options, TimeProvider
 {
     // {"alg":"HS256","typ":"JWT"}, encoded once.
     private static readonly string Header = Base64Url.EncodeToString("""{"alg":"HS256","typ":"JWT"}"""u8);
+
+    // An HMAC-SHA256 signature is 32 bytes: 43 characters of unpadded base64url.
+    private const int SignatureChars = 43;
 
     public string Issue(StoredUser user)
     {
@@ -40,14 +45,14 @@ internal sealed class TokenService(byte[] key, AuthSection options, TimeProvider
     public TokenClaims? Validate(string token, out string reason)
     {
         var parts = token.Split('.');
-        if (parts.Length != 3 || parts.Any(p => p.Length == 0 || !Base64Url.IsValid(p)))
+        if (parts.Length != 3 || !parts.All(IsBase64Url) || parts[2].Length != SignatureChars)
         {
-            reason = "not a signed JWT";
+            reason = "not a signed JWT in unpadded base64url";
             return null;
         }
-        if (!HeaderIsHs256(parts[0]))
+        if (parts[0] != Header)
         {
-            reason = "unsupported header or algorithm";
+            reason = "not the header this server issues";
             return null;
         }
         var expected = Sign($"{parts[0]}.{parts[1]}");
@@ -74,22 +79,9 @@ internal sealed class TokenService(byte[] key, AuthSection options, TimeProvider
 
     private byte[] Sign(string signingInput) => HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(signingInput));
 
-    private static bool HeaderIsHs256(string encoded)
-    {
-        try
-        {
-            using var header = JsonDocument.Parse(Base64Url.DecodeFromChars(encoded));
-            var root = header.RootElement;
-            return root.ValueKind == JsonValueKind.Object
-                && root.TryGetProperty("alg", out var alg) && alg.ValueKind == JsonValueKind.String && alg.GetString() == "HS256"
-                // A critical extension we do not implement means we must not accept the token (RFC 7515 §4.1.11).
-                && !root.TryGetProperty("crit", out _);
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
-    }
+    /// <summary>Only A–Z, a–z, 0–9, '-' and '_', and a length that whole bytes can have: no padding, no spaces, no second spelling.</summary>
+    private static bool IsBase64Url(string part) =>
+        part.Length > 0 && part.Length % 4 != 1 && part.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     private static TokenClaims? ReadClaims(byte[] payload)
     {

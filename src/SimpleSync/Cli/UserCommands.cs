@@ -21,6 +21,15 @@ internal static class UserCommands
             1, 1, [], PasswdAsync),
         new("user list", "", "List users: uuid, username, admin, created.",
             "Prints one tab-separated line per user, sorted by username.", 0, 0, [], ListAsync),
+        new("user admin", "NAME [--revoke]", "Make a user an admin, or with --revoke no longer one.",
+            """
+            Admin status belongs to the account: it stays through renames. Each name in auth.admins
+            grants it once, to the first account with that name; this command grants or revokes it for
+            anyone at any time. The last admin cannot be revoked. A running server applies the change
+            to the next request.
+            """,
+            1, 1, [], AdminAsync)
+        { Flags = ["--revoke"] },
     ];
 
     private static async Task<int> AddAsync(CliContext cli)
@@ -35,6 +44,8 @@ internal static class UserCommands
         await using var store = cli.OpenStore(options, create: true);
         var user = new StoredUser(uuid, name, new PasswordHasher(options.Auth.PasswordIterations).Hash(password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
         await store.CreateUserAsync(user, CancellationToken.None);
+        // As the server does for an account created through the API: a name of auth.admins makes it an admin.
+        await store.GrantAdminsAsync(options.Auth.Admins, TimeProvider.System.GetUtcNow(), CancellationToken.None);
         cli.Out.WriteLine(uuid);
         return CliApp.Ok;
     }
@@ -58,7 +69,19 @@ internal static class UserCommands
         var options = cli.LoadOptions();
         await using var store = cli.OpenStore(options, create: false);
         foreach (var user in await store.ListUsersAsync(CancellationToken.None))
-            cli.Out.WriteLine($"{user.Uuid}\t{user.Username}\t{(options.Auth.IsAdmin(user.Username) ? "admin" : "-")}\t{user.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}");
+            cli.Out.WriteLine($"{user.Uuid}\t{user.Username}\t{(user.Admin ? "admin" : "-")}\t{user.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}");
+        return CliApp.Ok;
+    }
+
+    private static async Task<int> AdminAsync(CliContext cli)
+    {
+        var options = cli.LoadOptions();
+        var revoke = cli.Flag("--revoke");
+        await using var store = cli.OpenStore(options, create: false);
+        var user = await store.FindUserByNameAsync(cli.Args[0], CancellationToken.None)
+            ?? throw new CommandFailedException($"no user named '{cli.Args[0]}'");
+        await store.SetAdminAsync(user.Uuid, !revoke, CancellationToken.None);
+        cli.Out.WriteLine(revoke ? $"{user.Username} is no longer an admin" : $"{user.Username} is an admin");
         return CliApp.Ok;
     }
 

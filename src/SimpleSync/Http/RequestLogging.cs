@@ -23,6 +23,9 @@ internal static partial class RequestLogging
         return app.Use(async (context, next) =>
         {
             var started = Stopwatch.GetTimestamp();
+            // Routing has run by now. The exception handler clears the endpoint before it writes a
+            // problem, so an error answer would otherwise be logged as if it had matched no route.
+            var endpoint = context.GetEndpoint();
             try
             {
                 await next(context);
@@ -30,12 +33,12 @@ internal static partial class RequestLogging
             finally
             {
                 if (logger.IsEnabled(LogLevel.Information))
-                    Log(logger, context, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    Log(logger, context, context.GetEndpoint() ?? endpoint, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
         });
     }
 
-    private static void Log(ILogger logger, HttpContext context, double elapsedMs)
+    private static void Log(ILogger logger, HttpContext context, Endpoint? matched, double elapsedMs)
     {
         // Read once the request is over: the forwarded-headers middleware, for a trusted proxy,
         // has put the original client's address here by then.
@@ -43,7 +46,7 @@ internal static partial class RequestLogging
         var user = context.User.Identity?.IsAuthenticated == true ? context.User.Uuid() : "-";
         var outcome = context.Items[OutcomeKey] as string ?? (context.RequestAborted.IsCancellationRequested ? "aborted" : "ok");
         var (method, status) = (context.Request.Method, context.Response.StatusCode);
-        if (context.GetEndpoint() is RouteEndpoint endpoint)
+        if (matched is RouteEndpoint endpoint)
             Answered(logger, context.TraceIdentifier, method, endpoint.RoutePattern.RawText ?? "", status, elapsedMs, client, user, outcome);
         else
             Unrouted(logger, context.TraceIdentifier, method, SafePath(context.Request.Path), status, elapsedMs, client, user, outcome);

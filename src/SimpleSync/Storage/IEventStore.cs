@@ -27,7 +27,11 @@ internal interface IEventStore : IAsyncDisposable
     /// <summary>The stored events among <paramref name="uuids"/>, matched in any letter case, each once (absent ones are left out).</summary>
     Task<IReadOnlyList<Event>> FindEventsAsync(IReadOnlyList<string> uuids, CancellationToken ct);
 
-    /// <summary>A consistent read view: everything read through it is as of one moment.</summary>
+    /// <summary>
+    /// A consistent read view: everything read through it is as of one moment (the events with
+    /// seq ≤ <see cref="IHistorySnapshot.HighestSeq"/>), however long the reading takes. It must
+    /// not hold storage resources for that long: a slow client must not stall the store.
+    /// </summary>
     Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct);
 
     Task<bool> IsHealthyAsync(CancellationToken ct);
@@ -43,6 +47,19 @@ internal interface IEventStore : IAsyncDisposable
     /// <summary>Changes what is not null and sets the new stamp. False when no such user; <c>conflict</c> when the username is taken.</summary>
     Task<bool> UpdateUserAsync(string uuid, string? newUsername, string? newPasswordHash, string newStamp, DateTimeOffset at, CancellationToken ct);
 
+    /// <summary>
+    /// Grants or revokes admin status. False when no such user; <c>conflict</c> when revoking it
+    /// would leave no admin at all (checked in the same transaction as the change).
+    /// </summary>
+    Task<bool> SetAdminAsync(string uuid, bool admin, CancellationToken ct);
+
+    /// <summary>
+    /// Applies the names of <c>auth.admins</c>: each name makes the first account that holds it an
+    /// admin, once, and is recorded as used. A used name grants nothing again, so a new account
+    /// under the name of a renamed admin is not one. Returns the usernames made admin now.
+    /// </summary>
+    Task<IReadOnlyList<string>> GrantAdminsAsync(IReadOnlyList<string> names, DateTimeOffset at, CancellationToken ct);
+
     /// <summary>The version of the current ACL: it grows with every change, 0 before the first.</summary>
     Task<long> GetAclVersionAsync(CancellationToken ct);
 
@@ -55,7 +72,7 @@ internal interface IEventStore : IAsyncDisposable
     Task<IReadOnlyList<AclVersion>> GetAclHistoryAsync(CancellationToken ct);
 }
 
-/// <summary>A read transaction over the history.</summary>
+/// <summary>The history as of one moment, read as slowly as the reader likes.</summary>
 internal interface IHistorySnapshot : IAsyncDisposable
 {
     /// <summary>The highest seq in this snapshot (0 when the history is empty).</summary>
@@ -81,12 +98,14 @@ internal enum AppendStatus
 /// <param name="Seq">The event's seq: new for accepted, existing for duplicate, 0 for conflict.</param>
 internal readonly record struct AppendOutcome(AppendStatus Status, long Seq);
 
+/// <param name="Admin">Whether the account may manage users and the ACL; it stays with the account through renames.</param>
 internal sealed record StoredUser(
     string Uuid,
     string Username,
     string PasswordHash,
     string SecurityStamp,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    bool Admin = false);
 
 /// <param name="Version">0 for the empty ACL before any change.</param>
 internal sealed record AclVersion(long Version, IReadOnlyList<AclRule> Rules, DateTimeOffset? ChangedAt, string? ChangedBy);

@@ -185,7 +185,7 @@ public sealed class StreamTests
         }
 
         await WaitUntilAsync(() => hub.Count == 0);
-        Assert.Equal(25 * 50, (await client.PullAsync(0, limit: 10_000)).Cursor);
+        Assert.Equal(25 * 50, (await client.PullAllAsync(0, limit: 10_000)).Cursor);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -31,9 +31,9 @@ internal sealed class SqliteDatabase
     public SqliteConnection Open() => Open(write: false);
 
     /// <summary>
-    /// A connection that writes. synchronous=FULL is per connection, so every writing connection
-    /// sets it: with WAL it makes each commit durable before it returns, which is what lets a
-    /// push be answered.
+    /// A connection that writes. synchronous=FULL and journal_size_limit are per connection, so
+    /// every writing connection sets them: with WAL, FULL makes each commit durable before it
+    /// returns, which is what lets a push be answered.
     /// </summary>
     public SqliteConnection OpenForWrite() => Open(write: true);
 
@@ -46,7 +46,9 @@ internal sealed class SqliteDatabase
             if (write)
             {
                 using var command = connection.CreateCommand();
-                command.CommandText = "PRAGMA synchronous = FULL;";
+                // journal_size_limit: a log that grew during a burst (a large import) is cut back to
+                // this size when it is next reset, instead of keeping its largest size for good.
+                command.CommandText = "PRAGMA synchronous = FULL; PRAGMA journal_size_limit = 16777216;";
                 command.ExecuteNonQuery();
             }
             return connection;

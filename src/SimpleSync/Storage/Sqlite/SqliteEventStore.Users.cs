@@ -6,7 +6,7 @@ namespace SimpleSync.Storage.Sqlite;
 
 internal sealed partial class SqliteEventStore
 {
-    private const string UserColumns = "uuid, username, password_hash, security_stamp, created_at";
+    private const string UserColumns = "uuid, username, password_hash, security_stamp, created_at, admin";
 
     public Task<StoredUser?> FindUserByNameAsync(string username, CancellationToken ct) =>
         Task.FromResult(FindUser("username = $key", username));
@@ -40,13 +40,14 @@ internal sealed partial class SqliteEventStore
         {
             using var command = connection.CreateCommand();
             command.CommandText =
-                "INSERT INTO users (uuid, username, password_hash, security_stamp, created_at, updated_at) " +
-                "VALUES ($uuid, $username, $hash, $stamp, $at, $at)";
+                "INSERT INTO users (uuid, username, password_hash, security_stamp, created_at, updated_at, admin) " +
+                "VALUES ($uuid, $username, $hash, $stamp, $at, $at, $admin)";
             command.Parameters.AddWithValue("$uuid", user.Uuid);
             command.Parameters.AddWithValue("$username", user.Username);
             command.Parameters.AddWithValue("$hash", user.PasswordHash);
             command.Parameters.AddWithValue("$stamp", user.SecurityStamp);
             command.Parameters.AddWithValue("$at", user.CreatedAt.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$admin", user.Admin);
             return ExecuteUserWrite(command, user.Uuid, user.Username);
         }, write: true);
         return Task.CompletedTask;
@@ -98,5 +99,6 @@ internal sealed partial class SqliteEventStore
         reader.GetString(1),
         reader.GetString(2),
         reader.GetString(3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
+        reader.GetBoolean(5));
 }

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using SimpleSync.Protocol;
@@ -78,16 +77,13 @@ internal sealed partial class SqliteEventStore : IEventStore
     public Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var connection = _database.Open();
-        try
+        var head = WithConnection(connection =>
         {
-            return Task.FromResult<IHistorySnapshot>(new Snapshot(connection));
-        }
-        catch (SqliteException ex)
-        {
-            connection.Dispose();
-            throw SqliteDatabase.Translate(ex);
-        }
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT coalesce(max(seq), 0) FROM events";
+            return (long)command.ExecuteScalar()!;
+        });
+        return Task.FromResult<IHistorySnapshot>(new SqliteSnapshot(_database, head));
     }
 
     public Task<bool> IsHealthyAsync(CancellationToken ct)
@@ -122,68 +118,6 @@ internal sealed partial class SqliteEventStore : IEventStore
         catch (SqliteException ex)
         {
             throw SqliteDatabase.Translate(ex);
-        }
-    }
-
-    /// <summary>
-    /// A deferred read transaction: in WAL mode its first read fixes the snapshot, so the highest
-    /// seq and every row read afterwards describe the same moment.
-    /// </summary>
-    private sealed class Snapshot : IHistorySnapshot
-    {
-        private readonly SqliteConnection _connection;
-        private readonly SqliteTransaction _tx;
-
-        public Snapshot(SqliteConnection connection)
-        {
-            _connection = connection;
-            _tx = connection.BeginTransaction(deferred: true);
-            using var command = Command("SELECT coalesce(max(seq), 0) FROM events");
-            HighestSeq = (long)command.ExecuteScalar()!;
-        }
-
-        public long HighestSeq { get; }
-
-        public async IAsyncEnumerable<Event> ReadHistory(ulong fromTimestamp, [EnumeratorCancellation] CancellationToken ct)
-        {
-            using var command = Command(
-                $"SELECT {SqliteEventReader.Columns} FROM events WHERE ts_key >= $from ORDER BY ts_key, uuid");
-            command.Parameters.AddWithValue("$from", TimestampKey.ToKey(fromTimestamp));
-            using var reader = await command.ExecuteReaderAsync(ct);
-            while (reader.Read())
-            {
-                ct.ThrowIfCancellationRequested();
-                yield return SqliteEventReader.Read(reader, offset: 0);
-            }
-        }
-
-        public async IAsyncEnumerable<SequencedEvent> ReadSince(long cursor, int limit, [EnumeratorCancellation] CancellationToken ct)
-        {
-            using var command = Command(
-                $"SELECT seq, {SqliteEventReader.Columns} FROM events WHERE seq > $cursor ORDER BY seq LIMIT $limit");
-            command.Parameters.AddWithValue("$cursor", cursor);
-            command.Parameters.AddWithValue("$limit", limit);
-            using var reader = await command.ExecuteReaderAsync(ct);
-            while (reader.Read())
-            {
-                ct.ThrowIfCancellationRequested();
-                yield return new SequencedEvent(reader.GetInt64(0), SqliteEventReader.Read(reader, offset: 1));
-            }
-        }
-
-        private SqliteCommand Command(string sql)
-        {
-            var command = _connection.CreateCommand();
-            command.Transaction = _tx;
-            command.CommandText = sql;
-            return command;
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _tx.Dispose();
-            _connection.Dispose();
-            return ValueTask.CompletedTask;
         }
     }
 }
