@@ -16,7 +16,7 @@ public static class ErrorCodes
     public const string MethodNotAllowed = "method_not_allowed";
     /// <summary>The request is malformed or fails validation (HTTP 400).</summary>
     public const string Invalid = "invalid";
-    /// <summary>The request clashes with existing data, such as a taken username (HTTP 400 on the seed endpoints, 409 elsewhere).</summary>
+    /// <summary>The request clashes with existing data, such as a taken username or the last admin (HTTP 400, as the seed API answers a taken uuid or username).</summary>
     public const string Conflict = "conflict";
     /// <summary>The request body or batch is over a configured limit (HTTP 413).</summary>
     public const string TooLarge = "too_large";
