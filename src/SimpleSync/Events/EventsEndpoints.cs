@@ -17,6 +17,7 @@ internal static class EventsEndpoints
         group.MapPost("/", PostEvents)
             .Accepts<List<Event>>("application/json").Produces<List<Event>>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Push events; answers with the whole history (refused events are counted in Sync-Rejected)");
         return group;
     }

@@ -23,9 +23,11 @@ internal static class SyncEndpoints
         group.MapPost("/", PushAndPull)
             .Accepts<SyncRequest>("application/json").Produces<SyncResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Push events and pull what is new since cursor in one round trip, with a result per pushed event");
         group.MapGet("/stream", StreamEndpoint.Stream)
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .WithSummary("Server-Sent Events: the backlog after cursor (or Last-Event-ID), then each accepted batch");
         return group;
     }
