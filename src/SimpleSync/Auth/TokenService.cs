@@ -85,8 +85,11 @@ internal sealed class TokenService(byte[] key, AuthSection options, TimeProvider
                 // A critical extension we do not implement means we must not accept the token (RFC 7515 §4.1.11).
                 && !root.TryGetProperty("crit", out _);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // Valid JSON is not always text: a name or value whose escapes decode to a lone
+            // surrogate ("\ud800") throws InvalidOperationException when read or compared. Any
+            // client can send such a header, so it is a bad token, not a server error.
             return false;
         }
     }
@@ -104,8 +107,9 @@ internal sealed class TokenService(byte[] key, AuthSection options, TimeProvider
                 ? new TokenClaims(sub, name, stamp, expires)
                 : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // As for the header: claims that are JSON but not text are malformed claims.
             return null;
         }
     }
