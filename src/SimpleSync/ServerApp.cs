@@ -52,7 +52,9 @@ internal static class ServerApp
         app.MapAcl();
         app.MapAdminUsers();
         app.MapMetrics();
-        app.MapOpenApi().RequireAuthorization();
+        // The one document by its own path: the framework's default route, /openapi/{documentName}.json,
+        // answers any other name with a text/plain 404 rather than our problem+json.
+        app.MapOpenApi("/openapi/v1.json").RequireAuthorization();
         return app;
     }
 
@@ -77,7 +79,7 @@ internal static class ServerApp
         });
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
-        services.AddRequestDecompression();
+        services.AddRequestDecoding();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemWriter.Customize);
         services.AddExceptionHandler<ProblemWriter>();
         // Authentication core only: AddAuthentication() would also start DataProtection, which

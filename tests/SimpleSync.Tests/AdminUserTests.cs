@@ -112,6 +112,7 @@ public sealed class AdminUserTests(SharedServer shared) : IClassFixture<SharedSe
             { """{"uuid":"u-new","username":"newbie"}""", "password" },
             { """{"uuid":"u-new","username":"newbie","password":"a-good-password","admin":true}""", "admin" },
             { """{"uuid":"u-new","uuid":"u-new","username":"newbie","password":"a-good-password"}""", "uuid" },
+            { """{"\udc00":1,"uuid":"u-new","username":"newbie","password":"a-good-password"}""", "$" },
             { """["u-new","newbie","a-good-password"]""", "$" },
             { "uuid=u-new&username=newbie&password=a-good-password", "$" },
             { "", "$" },

@@ -106,6 +106,7 @@ public sealed class AuthTests(SharedServer shared) : IClassFixture<SharedServer>
         { """{"username":"alice","username":"alice","password":"pw-alice-secret"}""", "username" },
         { """{"Username":"alice","Password":"pw-alice-secret"}""", "Username" },
         { """{"username":"alice","password":"\ud800"}""", "password" },
+        { """{"\ud800":1,"username":"alice","password":"pw-alice-secret"}""", "$" },
         { "username=alice&password=pw-alice-secret", "$" },
         { """{"username":"alice","password":"pw-alice-secret"} {}""", "$" },
         { "{\"username\":\"alice\",\"password\":\"pw-alice-secret\"", "$" },

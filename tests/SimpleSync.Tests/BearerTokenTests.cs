@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Net;
+using System.Text;
 using System.Text.Json.Nodes;
 using SimpleSync.Protocol;
 using SimpleSync.Tests.Support;
@@ -48,6 +49,9 @@ public sealed class BearerTokenTests(SharedServer shared) : IClassFixture<Shared
         "server key, a second alg member after alg none",
         "server key, the issued header with its members reordered",
         "server key, the issued header with a space",
+        "a header whose alg is a lone surrogate",
+        "a header with a member name that is a lone surrogate",
+        "server key, a sub that is a lone surrogate",
     ];
 
     [Fact]
@@ -192,6 +196,13 @@ public sealed class BearerTokenTests(SharedServer shared) : IClassFixture<Shared
                     Jwt.SignEncoded(Base64Url.EncodeToString("""{"typ":"JWT","alg":"HS256"}"""u8), parts[1], key),
                 "server key, the issued header with a space" =>
                     Jwt.SignEncoded(Base64Url.EncodeToString("""{"alg": "HS256","typ":"JWT"}"""u8), parts[1], key),
+                // JSON whose escapes decode to a lone surrogate is valid JSON but not text.
+                "a header whose alg is a lone surrogate" =>
+                    $"{Base64Url.EncodeToString("""{"alg":"\ud800","typ":"JWT"}"""u8)}.{parts[1]}.{parts[2]}",
+                "a header with a member name that is a lone surrogate" =>
+                    $"{Base64Url.EncodeToString("""{"\ud800":1,"alg":"HS256","typ":"JWT"}"""u8)}.{parts[1]}.{parts[2]}",
+                "server key, a sub that is a lone surrogate" => Jwt.SignEncoded(parts[0], Base64Url.EncodeToString(Encoding.UTF8.GetBytes(
+                    $$"""{"sub":"\ud800","name":"alice","exp":{{payload["exp"]}},"stamp":"{{payload["stamp"]}}"}""")), key),
                 _ => throw new ArgumentException($"no case named '{name}'", nameof(name)),
             },
         };

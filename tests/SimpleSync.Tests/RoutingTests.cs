@@ -16,6 +16,7 @@ public sealed class RoutingTests(SharedServer shared) : IClassFixture<SharedServ
     [InlineData("POST", "/auth", false)]
     [InlineData("GET", "/admin", true)]
     [InlineData("GET", "/acl/history/1", true)]
+    [InlineData("GET", "/openapi/v2.json", true)]
     public async Task An_unknown_route_is_404_not_found(string method, string path, bool withToken)
     {
         var client = withToken ? shared.Alice : shared.Server.Anonymous;

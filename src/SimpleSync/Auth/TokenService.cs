@@ -96,8 +96,9 @@ internal sealed class TokenService(byte[] key, AuthSection options, TimeProvider
                 ? new TokenClaims(sub, name, stamp, expires)
                 : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // As for the header: claims that are JSON but not text are malformed claims.
             return null;
         }
     }

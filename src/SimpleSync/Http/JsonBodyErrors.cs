@@ -51,7 +51,11 @@ internal static class JsonBodyErrors
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var property in root.EnumerateObject())
         {
-            var name = property.Name;
+            if (NameOf(property) is not { } name)
+            {
+                errors["$"] = ["has a member name that is not valid Unicode text"];
+                continue;
+            }
             var member = type.Properties.FirstOrDefault(p => p.Name == name);
             var kind = property.Value.ValueKind;
             if (!seen.Add(name))
@@ -65,6 +69,23 @@ internal static class JsonBodyErrors
         }
         foreach (var member in type.Properties.Where(p => p.IsRequired && !seen.Contains(p.Name)))
             errors[member.Name] = ["is missing"];
+    }
+
+    /// <summary>
+    /// The member's name, or null when it is not text: a name whose escapes decode to a lone
+    /// surrogate, or whose bytes are not UTF-8, is accepted by the JSON reader but throws
+    /// InvalidOperationException when read, which would turn a client's bad body into a 500.
+    /// </summary>
+    private static string? NameOf(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static bool NullAllowed(JsonPropertyInfo member) =>

@@ -44,6 +44,68 @@ public sealed class CompressionTests
         Assert.Empty((await client.PullAsync(0)).Events);
     }
 
+    /// <summary>Bodies whose bytes are not what their Content-Encoding says, each named by how.</summary>
+    public static TheoryData<string, string> BodiesNotInTheirEncoding() => new()
+    {
+        { "gzip", "plain JSON" },
+        { "gzip", "gzip with an unknown compression method" },
+        { "deflate", "raw deflate, without the zlib header HTTP's deflate has" },
+        { "br", "plain JSON" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BodiesNotInTheirEncoding))]
+    public async Task A_body_not_in_its_content_encoding_is_400_invalid_on_every_endpoint_and_changes_nothing(string encoding, string form)
+    {
+        await using var server = await LiveServer.StartAsync();
+        await server.AllowAllAsync();
+        var (alice, client) = await server.NewUserAsync("alice");
+        var admin = await server.AdminAsync();
+        var acl = await admin.GetAclJsonAsync();
+        var changes = (await admin.GetAclHistoryAsync()).Count;
+        (HttpClient Client, HttpMethod Method, string Path, string Json)[] requests =
+        [
+            (client, HttpMethod.Post, "/sync", SyncApi.Body(0, [TestEvents.New(alice)])),
+            (client, HttpMethod.Post, "/events", TestEvents.ToJson([TestEvents.New(alice)])),
+            (server.Anonymous, HttpMethod.Post, "/auth/token", """{"username":"alice","password":"pw-alice-secret"}"""),
+            (admin, HttpMethod.Put, "/acl", """{"rules":[]}"""),
+        ];
+
+        foreach (var (who, method, path, json) in requests)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(Mangle(form, Encoding.UTF8.GetBytes(json))) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Content.Headers.ContentEncoding.Add(encoding);
+
+            using var response = await who.SendAsync(request, TestContext.Current.CancellationToken);
+
+            await response.AssertProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.Invalid);
+        }
+        Assert.Empty(await client.GetHistoryAsync());
+        Assert.Equal(acl, await admin.GetAclJsonAsync());
+        Assert.Equal(changes, (await admin.GetAclHistoryAsync()).Count);
+    }
+
+    private static byte[] Mangle(string form, byte[] json)
+    {
+        switch (form)
+        {
+            case "plain JSON":
+                return json;
+            case "gzip with an unknown compression method":
+                var gzip = Gzip(json);
+                gzip[2] = 7; // CM: 8 is deflate, the only method gzip defines
+                return gzip;
+            default:
+                using (var output = new MemoryStream())
+                {
+                    using (var deflate = new DeflateStream(output, CompressionLevel.Optimal))
+                        deflate.Write(json);
+                    return output.ToArray();
+                }
+        }
+    }
+
     [Theory]
     [InlineData("br")]
     [InlineData("gzip")]
