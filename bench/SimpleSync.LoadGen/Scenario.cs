@@ -16,7 +16,14 @@ internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, 
 
     public CancellationToken Cancellation => ct;
 
-    public Task<BenchServer> StartServerAsync() => BenchServer.StartAsync(serverDll, options.ServerEnvironment, ct);
+    /// <summary>Starts a server with the run's settings, plus <paramref name="settings"/> that only this scenario needs.</summary>
+    public Task<BenchServer> StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var environment = new Dictionary<string, string>(options.ServerEnvironment);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            environment[key] = value;
+        return BenchServer.StartAsync(serverDll, environment, ct);
+    }
 
     /// <summary>Progress goes to stderr, so stdout holds only the report.</summary>
     public void Log(string message) => Console.Error.WriteLine($"[{scenario} #{run}] {message}");

@@ -71,8 +71,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         info.Environment["SIMPLESYNC_SERVER_LOG_LEVEL"] = "warning";
         info.Environment["SIMPLESYNC_STORAGE_SQLITE_PATH"] = Path.Combine(dataDirectory, "simple-sync.db");
         info.Environment["SIMPLESYNC_AUTH_JWT_SECRET_FILE"] = Path.Combine(dataDirectory, "jwt-secret");
-        // The stream scenario holds many streams open for a few users, more than a user may by default.
-        info.Environment["SIMPLESYNC_SYNC_MAX_STREAMS_PER_USER"] = "10000";
         foreach (var (key, value) in extraEnvironment)
             info.Environment[key] = value;
 

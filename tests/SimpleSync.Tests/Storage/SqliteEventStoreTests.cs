@@ -31,6 +31,43 @@ public sealed class SqliteEventStoreTests : EventStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task A_store_of_the_first_schema_keeps_its_events_seqs_and_seq_high_water_mark_through_the_upgrade()
+    {
+        var resource = typeof(SqliteEventStore).Assembly.GetManifestResourceStream("SimpleSync.Sqlite.0001_initial.sql")!;
+        var schema = await new StreamReader(resource).ReadToEndAsync(Ct);
+        var (first, spelledUp, later) = (TestEvents.New("user-1"), TestEvents.New("user-1"), TestEvents.New("user-1"));
+        using (var old = new SqliteConnection($"Data Source={DatabasePath};Pooling=False"))
+        {
+            old.Open();
+            using var command = old.CreateCommand();
+            // Version 1, as a store before the uuid rule left it: seq 8 was the last one given (7 and 8
+            // were never seen by anyone but still used up), and one uuid is stored in both spellings.
+            command.CommandText = $$"""
+                PRAGMA journal_mode = WAL;
+                {{schema}}
+                PRAGMA user_version = 1;
+                INSERT INTO events VALUES (3, '{{first.Uuid}}', {{TimestampKey.ToKey(first.Timestamp)}}, 'user-1', 'task-1', 'create', '{}');
+                INSERT INTO events VALUES (5, '{{spelledUp.Uuid.ToUpperInvariant()}}', {{TimestampKey.ToKey(spelledUp.Timestamp)}}, 'user-1', 'task-1', 'create', '{}');
+                INSERT INTO events VALUES (6, '{{spelledUp.Uuid}}', {{TimestampKey.ToKey(spelledUp.Timestamp)}}, 'user-1', 'task-1', 'create', '{}');
+                UPDATE sqlite_sequence SET seq = 8 WHERE name = 'events';
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        await using var store = OpenStore();
+        var outcomes = await store.AppendAsync([first, spelledUp, later], Ct);
+
+        Assert.Equal(
+            [new AppendOutcome(AppendStatus.Duplicate, 3), new AppendOutcome(AppendStatus.Duplicate, 5), new AppendOutcome(AppendStatus.Accepted, 9)],
+            outcomes);
+        await using var snapshot = await store.OpenSnapshotAsync(Ct);
+        var seqs = new List<long>();
+        await foreach (var (seq, _) in snapshot.ReadSince(0, 100, Ct))
+            seqs.Add(seq);
+        Assert.Equal([3, 5, 6, 9], seqs);
+    }
+
+    [Fact]
     public async Task Appends_that_wait_together_are_committed_in_one_transaction()
     {
         const int appends = 40;
