@@ -102,6 +102,8 @@ internal static class ServerApp
     private static StreamHub AddServices(IServiceCollection services, SimpleSyncOptions options, TimeProvider time)
     {
         AddFramework(services);
+        if (options.Server.CorsOrigins.Count > 0)
+            services.AddBrowserAccess(options.Server.CorsOrigins);
         services.AddSingleton(options);
         services.AddSingleton(time);
         var hub = new StreamHub(options.Sync);
@@ -142,6 +144,7 @@ internal static class ServerApp
         app.UseProxyHeaders(options.Server.TrustedProxies);
         app.UseRequestLogging();
         app.UseExceptionHandler();
+        app.UseBrowserAccess(options.Server.CorsOrigins);
         app.UseResponseCompression();
         // Gzip bodies are inflated before our body reader, which counts the inflated bytes
         // against limits.max_body_bytes: a small compressed bomb still gets 413.

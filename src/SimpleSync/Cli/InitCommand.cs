@@ -28,6 +28,9 @@ internal static class InitCommand
         # Reverse proxies whose X-Forwarded-For / Forwarded headers are believed, as addresses or
         # networks such as "10.0.0.0/8". Empty: the headers are ignored (clients could forge them).
         trusted_proxies = []
+        # Origins of web apps that may call the API from a browser, such as
+        # "https://app.example.com", or "*" for any. Empty: browsers allow same-origin pages only.
+        cors_origins = []
 
         [storage]
         # "sqlite" keeps everything in one file.

@@ -32,6 +32,9 @@ internal static class ConfigLoader
         ["server.trusted_proxies"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.StringList(raw, out p) is { } v && ParseNetworks(v, out p) is { } networks
                 ? o with { Server = o.Server with { TrustedProxies = networks } } : null,
+        ["server.cors_origins"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.StringList(raw, out p) is { } v && ParseOrigins(v, out p) is { } origins
+                ? o with { Server = o.Server with { CorsOrigins = origins } } : null,
         ["storage.provider"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.Text(raw, out p) is { } v && Check(v is "sqlite" or "postgres", "must be \"sqlite\" or \"postgres\"", out p)
                 ? o with { Storage = o.Storage with { Provider = v } } : null,
@@ -207,6 +210,32 @@ internal static class ConfigLoader
     {
         var bad = admins.FirstOrDefault(a => UserRules.CheckUsername(a) is not null);
         return Check(bad is null, $"'{bad}' is not a valid username", out problem);
+    }
+
+    /// <summary>"https://app.example.com", "http://localhost:5173" (a trailing "/" is dropped), or "*" for any origin.</summary>
+    private static IReadOnlyList<string>? ParseOrigins(IReadOnlyList<string> values, out string? problem)
+    {
+        var origins = new List<string>();
+        foreach (var value in values)
+        {
+            if (value == "*")
+            {
+                origins.Add(value);
+                continue;
+            }
+            var ok = Uri.TryCreate(value, UriKind.Absolute, out var uri)
+                && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+                && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0
+                && !value.Contains('*', StringComparison.Ordinal);
+            if (!ok)
+            {
+                problem = $"'{value}' is not an origin such as https://app.example.com (scheme, host and port only) or \"*\"";
+                return null;
+            }
+            origins.Add(uri!.GetLeftPart(UriPartial.Authority));
+        }
+        problem = null;
+        return origins;
     }
 
     /// <summary>"10.0.0.1", "10.0.0.0/8", "2001:db8::/32": an address is a network of one.</summary>

@@ -24,6 +24,9 @@ internal sealed record ServerSection
 
     /// <summary>Proxies whose X-Forwarded-For / Forwarded headers are believed; none by default.</summary>
     public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
+    /// <summary>Origins (scheme://host[:port]) whose web apps may call the API from a browser, or "*"; none by default.</summary>
+    public IReadOnlyList<string> CorsOrigins { get; init; } = [];
 }
 
 internal sealed record StorageSection

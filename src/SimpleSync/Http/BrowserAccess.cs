@@ -1,0 +1,30 @@
+namespace SimpleSync.Http;
+
+/// <summary>
+/// Cross-origin access for web apps on other origins, through the framework's CORS middleware:
+/// only the origins in <c>server.cors_origins</c> (none by default, so browsers keep their
+/// same-origin rule), every API route answers a preflight, and scripts may read the protocol's
+/// own response headers. Tokens travel in the Authorization header, never in cookies, so
+/// credentials mode is not needed and "*" may be allowed without handing out anyone's session.
+/// </summary>
+internal static class BrowserAccess
+{
+    private const string Policy = "simple-sync";
+
+    public static IServiceCollection AddBrowserAccess(this IServiceCollection services, IReadOnlyList<string> origins) =>
+        services.AddCors(cors => cors.AddPolicy(Policy, policy =>
+        {
+            if (origins.Contains("*"))
+                policy.AllowAnyOrigin();
+            else
+                policy.WithOrigins([.. origins]);
+            policy.WithMethods("GET", "POST", "PUT")
+                .WithHeaders("Authorization", "Content-Type", "Content-Encoding", "Last-Event-ID")
+                .WithExposedHeaders("Sync-Cursor", "Sync-Rejected", "Retry-After")
+                .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
+        }));
+
+    /// <summary>Before authentication and error pages, so a preflight (which carries no token) is answered and errors carry the headers too.</summary>
+    public static IApplicationBuilder UseBrowserAccess(this IApplicationBuilder app, IReadOnlyList<string> origins) =>
+        origins.Count == 0 ? app : app.UseCors(Policy);
+}
