@@ -102,8 +102,7 @@ internal static class ServerApp
     private static StreamHub AddServices(IServiceCollection services, SimpleSyncOptions options, TimeProvider time)
     {
         AddFramework(services);
-        if (options.Server.CorsOrigins.Count > 0)
-            services.AddBrowserAccess(options.Server.CorsOrigins);
+        services.AddBrowserAccess(options.Server.CorsOrigins);
         services.AddSingleton(options);
         services.AddSingleton(time);
         var hub = new StreamHub(options.Sync);

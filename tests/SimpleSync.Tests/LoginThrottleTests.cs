@@ -110,12 +110,9 @@ public sealed class LoginThrottleTests
             return true;
         }
         var busy = new List<Task>();
-        while (workers.Running < HashWorkers.DefaultWorkers)
-        {
-            if (busy.Count < HashWorkers.DefaultWorkers)
-                busy.Add(workers.RunAsync(hold, ct));
-            await Task.Delay(10, ct);
-        }
+        for (var i = 0; i < HashWorkers.DefaultWorkers; i++)
+            busy.Add(workers.RunAsync(hold, ct));
+        await Conditions.WaitUntilAsync(() => workers.Running == HashWorkers.DefaultWorkers, "every hash worker taking a job");
         for (var i = 0; i < HashWorkers.DefaultQueue; i++)
             busy.Add(workers.RunAsync(hold, ct));
         return [.. busy];

@@ -21,10 +21,13 @@ namespace SimpleSync.Auth;
 /// </summary>
 internal sealed class LoginThrottle(AuthSection options, TimeProvider time)
 {
-    // Beyond this many tracked keys, stale ones are swept; beyond the hard cap nothing new is tracked
-    // and new keys are refused (a flood from countless addresses), which keeps memory bounded.
+    // Only keys that still count something are kept: an attempt that leaves nothing behind (a success,
+    // a refund) removes its entries. Expired ones are swept once the table has grown past twice its
+    // size after the last sweep, so a sweep costs each attempt O(1) on average; past the hard cap new
+    // keys are refused (a flood from countless addresses), which keeps memory bounded.
     private const int SweepAbove = 10_000;
     private const int HardCap = 200_000;
+    private int _sweepAt = SweepAbove;
 
     private readonly Dictionary<string, AddressWindow> _addresses = [];
     private readonly Dictionary<string, UsernameState> _usernames = new(StringComparer.OrdinalIgnoreCase);
@@ -55,13 +58,11 @@ internal sealed class LoginThrottle(AuthSection options, TimeProvider time)
                 throw Limited("too many failed logins for this username", name.InFlight > 0 ? TimeSpan.FromSeconds(1) : name.NextAllowed - now);
             }
 
-            if (((window is null && !_addresses.ContainsKey(addressKey)) || (name is null && !_usernames.ContainsKey(nameKey)))
-                && _addresses.Count + _usernames.Count >= HardCap)
-            {
+            var newKeys = (_addresses.ContainsKey(addressKey) ? 0 : 1) + (_usernames.ContainsKey(nameKey) ? 0 : 1);
+            if (newKeys > 0 && _addresses.Count + _usernames.Count + newKeys > HardCap)
                 throw Limited("too many failed logins at this server", options.LoginWindow);
-            }
-            window ??= _addresses[addressKey] = new AddressWindow(now);
-            name ??= _usernames[nameKey] = new UsernameState();
+            window ??= _addresses[addressKey] = new AddressWindow(addressKey, now);
+            name ??= _usernames[nameKey] = new UsernameState(nameKey);
             window.Count++;
             name.InFlight++;
             return new LoginAttempt(this, window, name);
@@ -91,6 +92,10 @@ internal sealed class LoginThrottle(AuthSection options, TimeProvider time)
                     window.Count--;
                     break;
             }
+            if (window.Count == 0 && _addresses.GetValueOrDefault(window.Key) == window)
+                _addresses.Remove(window.Key);
+            if (name is { InFlight: 0, Failures: 0 } && _usernames.GetValueOrDefault(name.Key) == name)
+                _usernames.Remove(name.Key);
         }
     }
 
@@ -102,12 +107,13 @@ internal sealed class LoginThrottle(AuthSection options, TimeProvider time)
 
     private void Sweep(DateTimeOffset now)
     {
-        if (_addresses.Count + _usernames.Count <= SweepAbove)
+        if (_addresses.Count + _usernames.Count <= _sweepAt)
             return;
         foreach (var (key, _) in _addresses.Where(a => now - a.Value.Start >= options.LoginWindow).ToList())
             _addresses.Remove(key);
         foreach (var (key, _) in _usernames.Where(u => u.Value.InFlight == 0 && now - u.Value.LastFailure >= options.LoginWindow).ToList())
             _usernames.Remove(key);
+        _sweepAt = Math.Max(SweepAbove, 2 * (_addresses.Count + _usernames.Count));
     }
 
     private static ApiException Limited(string why, TimeSpan wait) =>
@@ -128,14 +134,16 @@ internal sealed class LoginThrottle(AuthSection options, TimeProvider time)
         return $"{new IPAddress(bytes)}/64";
     }
 
-    internal sealed class AddressWindow(DateTimeOffset start)
+    internal sealed class AddressWindow(string key, DateTimeOffset start)
     {
+        public string Key { get; } = key;
         public DateTimeOffset Start { get; } = start;
         public int Count { get; set; }
     }
 
-    internal sealed class UsernameState
+    internal sealed class UsernameState(string key)
     {
+        public string Key { get; } = key;
         public int Failures { get; set; }
         public int InFlight { get; set; }
         public DateTimeOffset LastFailure { get; set; }

@@ -21,7 +21,7 @@ internal sealed class PasswordHasher(int iterations)
     private string? _standIn;
     private long _derivations;
 
-    /// <summary>How many key derivations this hasher has run: what a login costs, for tests and metrics.</summary>
+    /// <summary>How many key derivations this hasher has run: tests count what a login costs with it.</summary>
     public long Derivations => Interlocked.Read(ref _derivations);
 
     /// <summary>

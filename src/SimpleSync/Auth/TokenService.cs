@@ -98,7 +98,8 @@ internal sealed class TokenService(byte[] key, AuthSection options, TimeProvider
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // As for the header: claims that are JSON but not text are malformed claims.
+            // Valid JSON is not always text: a claim whose escapes decode to a lone surrogate
+            // throws InvalidOperationException when read. Such claims are malformed, not a server error.
             return null;
         }
     }

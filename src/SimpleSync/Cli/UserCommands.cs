@@ -1,5 +1,6 @@
 using SimpleSync.Admin;
 using SimpleSync.Auth;
+using SimpleSync.Config;
 using SimpleSync.Storage;
 
 namespace SimpleSync.Cli;
@@ -42,7 +43,7 @@ internal static class UserCommands
         var password = cli.ReadPassword();
         Check("password", UserRules.CheckPassword(password));
         await using var store = cli.OpenStore(options, create: true);
-        var user = new StoredUser(uuid, name, new PasswordHasher(options.Auth.PasswordIterations).Hash(password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
+        var user = new StoredUser(uuid, name, Hash(options, password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
         await store.CreateUserAsync(user, CancellationToken.None);
         // As the server does for an account created through the API: a name of auth.admins makes it an admin.
         await store.GrantAdminsAsync(options.Auth.Admins, TimeProvider.System.GetUtcNow(), CancellationToken.None);
@@ -58,7 +59,7 @@ internal static class UserCommands
         await using var store = cli.OpenStore(options, create: false);
         var user = await store.FindUserByNameAsync(cli.Args[0], CancellationToken.None)
             ?? throw new CommandFailedException($"no user named '{cli.Args[0]}'");
-        await store.UpdateUserAsync(user.Uuid, null, new PasswordHasher(options.Auth.PasswordIterations).Hash(password), PasswordHasher.NewStamp(),
+        await store.UpdateUserAsync(user.Uuid, null, Hash(options, password), PasswordHasher.NewStamp(),
             TimeProvider.System.GetUtcNow(), CancellationToken.None);
         cli.Out.WriteLine($"changed the password of {user.Username}");
         return CliApp.Ok;
@@ -84,6 +85,9 @@ internal static class UserCommands
         cli.Out.WriteLine(revoke ? $"{user.Username} is no longer an admin" : $"{user.Username} is an admin");
         return CliApp.Ok;
     }
+
+    /// <summary>With the configured cost, as the server hashes; the CLI needs no hash workers or stand-in hash.</summary>
+    private static string Hash(SimpleSyncOptions options, string password) => new PasswordHasher(options.Auth.PasswordIterations).Hash(password);
 
     private static void Check(string what, string? problem)
     {

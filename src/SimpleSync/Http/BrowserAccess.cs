@@ -11,8 +11,9 @@ internal static class BrowserAccess
 {
     private const string Policy = "simple-sync";
 
+    /// <summary>Nothing at all when no origin is listed: browsers then keep their same-origin rule.</summary>
     public static IServiceCollection AddBrowserAccess(this IServiceCollection services, IReadOnlyList<string> origins) =>
-        services.AddCors(cors => cors.AddPolicy(Policy, policy =>
+        origins.Count == 0 ? services : services.AddCors(cors => cors.AddPolicy(Policy, policy =>
         {
             if (origins.Contains("*"))
                 policy.AllowAnyOrigin();

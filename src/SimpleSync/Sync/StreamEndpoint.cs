@@ -13,8 +13,8 @@ namespace SimpleSync.Sync;
 /// </summary>
 internal static class StreamEndpoint
 {
-    // Backlog messages carry at most this many events, so a long backlog streams in pieces.
-    private const int BacklogPage = 1_000;
+    // The backlog is read a message's worth at a time, so a long one streams in pieces.
+    private const int BacklogPage = SseWriter.MaxMessageEvents;
 
     public static async Task Stream(HttpContext context, IEventStore store, StreamHub hub, SimpleSyncOptions options,
         TimeProvider time, ILogger<StreamHub> logger)

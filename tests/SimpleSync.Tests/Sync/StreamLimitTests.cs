@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SimpleSync.Protocol;
@@ -38,16 +36,6 @@ public sealed class StreamLimitTests
         Assert.Equal("5", Assert.Single(refused.Headers.GetValues("Retry-After")));
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(waited.Elapsed < Wait, "the condition did not become true in time");
-            await Task.Delay(10, Ct);
-        }
-    }
-
     [Fact]
     public async Task Streams_past_the_per_user_and_the_server_limit_are_429_with_Retry_After()
     {
@@ -68,7 +56,7 @@ public sealed class StreamLimitTests
             Assert.Equal(5, hub.Count);
 
             await streams[0].DisposeAsync();
-            await WaitUntilAsync(() => hub.Count == 4);
+            await Conditions.WaitUntilAsync(() => hub.Count == 4, "closing a stream");
             streams[0] = await OpenAsync(alice);
         }
         finally
@@ -100,48 +88,17 @@ public sealed class StreamLimitTests
         Assert.Equal([e], (await bobStream.NextOfTypeAsync("events", Wait)).Events());
     }
 
-    /// <summary>Reads a stream in the background, so waiting for a message never cuts a read in half.</summary>
-    private static ChannelReader<SseMessage?> Pump(SseClient stream)
-    {
-        var messages = Channel.CreateUnbounded<SseMessage?>();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                SseMessage? message;
-                do
-                {
-                    message = await stream.NextAsync(TimeSpan.FromMinutes(5));
-                    await messages.Writer.WriteAsync(message, Ct);
-                }
-                while (message is not null);
-            }
-            catch (Exception ex)
-            {
-                messages.Writer.TryComplete(ex);
-            }
-        }, Ct);
-        return messages.Reader;
-    }
-
-    /// <summary>Moves the clock one heartbeat at a time until a message of <paramref name="type"/> arrives; returns it and the time it took.</summary>
-    private static async Task<(SseMessage Message, TimeSpan Advanced)> AdvanceUntilAsync(FakeTimeProvider time, ChannelReader<SseMessage?> messages,
+    /// <summary>Moves the clock a step at a time until a message of <paramref name="type"/> arrives; returns it and how far the clock moved.</summary>
+    private static async Task<(SseMessage Message, TimeSpan Advanced)> AdvanceUntilAsync(FakeTimeProvider time, SseClient stream,
         string type, TimeSpan step)
     {
-        var advanced = TimeSpan.Zero;
-        var waited = Stopwatch.StartNew();
+        var start = time.GetUtcNow();
         while (true)
         {
-            while (messages.TryRead(out var message))
-            {
-                Assert.True(message is not null, $"the stream closed before a '{type}' message");
-                if (message.Event == type)
-                    return (message, advanced);
-            }
-            Assert.True(waited.Elapsed < Wait, $"no '{type}' message arrived");
-            time.Advance(step);
-            advanced += step;
-            await Task.WhenAny(messages.WaitToReadAsync(Ct).AsTask(), Task.Delay(50, Ct));
+            var message = await stream.NextAdvancingAsync(time, step, Wait);
+            Assert.True(message is not null, $"the stream closed before a '{type}' message");
+            if (message.Event == type)
+                return (message, time.GetUtcNow() - start);
         }
     }
 
@@ -152,13 +109,12 @@ public sealed class StreamLimitTests
         await using var server = await LiveServer.StartAsync(o => o with { Sync = o.Sync with { Heartbeat = Heartbeat } }, time);
         var (aliceUuid, alice) = await server.NewUserAsync("alice");
         await using var stream = await OpenAsync(alice);
-        var messages = Pump(stream);
 
         // As `simple-sync user passwd` does: its own store over the same file, a new stamp.
         await using (var cli = ServerApp.OpenStore(server.Options))
             Assert.True(await cli.UpdateUserAsync(aliceUuid, null, "pbkdf2-sha256$1$AA==$AA==", "a-new-stamp", time.GetUtcNow(), Ct));
 
-        var (end, advanced) = await AdvanceUntilAsync(time, messages, "end", TimeSpan.FromSeconds(1));
+        var (end, advanced) = await AdvanceUntilAsync(time, stream, "end", TimeSpan.FromSeconds(1));
         Assert.Contains("\"reason\":\"revoked\"", end.Data, StringComparison.Ordinal);
         Assert.True(advanced <= Heartbeat, $"the stream outlived its revocation by {advanced}");
         using var refused = await alice.GetAsync("/sync", Ct);
@@ -177,7 +133,7 @@ public sealed class StreamLimitTests
         var (_, alice) = await server.NewUserAsync("alice");
         await using var stream = await OpenAsync(alice);
 
-        var (end, advanced) = await AdvanceUntilAsync(time, Pump(stream), "end", Heartbeat);
+        var (end, advanced) = await AdvanceUntilAsync(time, stream, "end", Heartbeat);
 
         Assert.Contains("\"reason\":\"token_expired\"", end.Data, StringComparison.Ordinal);
         Assert.InRange(advanced, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10) + Heartbeat);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -173,7 +172,7 @@ public sealed class StreamTests
         await socket.ConnectAsync(server.BaseAddress.Host, server.BaseAddress.Port, TestContext.Current.CancellationToken);
         var request = $"GET /sync/stream HTTP/1.1\r\nHost: {server.BaseAddress.Authority}\r\nAuthorization: Bearer {token}\r\n\r\n";
         await socket.SendAsync(Encoding.ASCII.GetBytes(request), TestContext.Current.CancellationToken);
-        await WaitUntilAsync(() => hub.Count == 1);
+        await Conditions.WaitUntilAsync(() => hub.Count == 1, "the stream's subscription");
 
         // Far more than the socket buffers and the stream buffer can hold: ~40 MB of events.
         var payload = new string('x', 32 * 1024);
@@ -184,17 +183,7 @@ public sealed class StreamTests
             Assert.All(answer.Results!, r => Assert.Equal(PushStatuses.Accepted, r.Status));
         }
 
-        await WaitUntilAsync(() => hub.Count == 0);
+        await Conditions.WaitUntilAsync(() => hub.Count == 0, "cutting off the stream");
         Assert.Equal(25 * 50, (await client.PullAllAsync(0, limit: 10_000)).Cursor);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < Wait, "the condition did not become true in time");
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
     }
 }

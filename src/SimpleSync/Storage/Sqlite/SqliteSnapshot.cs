@@ -24,6 +24,8 @@ internal sealed class SqliteSnapshot(SqliteDatabase database, long highestSeq) :
 
     public async IAsyncEnumerable<Event> ReadHistory(ulong fromTimestamp, [EnumeratorCancellation] CancellationToken ct)
     {
+        if (HighestSeq == 0)
+            yield break;
         (long TsKey, string Uuid)? after = null;
         while (true)
         {
@@ -49,7 +51,9 @@ internal sealed class SqliteSnapshot(SqliteDatabase database, long highestSeq) :
 
     public async IAsyncEnumerable<SequencedEvent> ReadSince(long cursor, int limit, [EnumeratorCancellation] CancellationToken ct)
     {
-        var left = limit;
+        // Nothing past the head: the common answer of an up-to-date client and of a quiet stream's
+        // heartbeat, given without a second query.
+        var left = cursor < HighestSeq ? limit : 0;
         while (left > 0)
         {
             ct.ThrowIfCancellationRequested();
