@@ -40,10 +40,7 @@ internal static class OperationDocs
         {
             var json = operation.Responses?["200"].Content?["application/json"]
                 ?? throw new InvalidOperationException($"{operation.OperationId} declares no JSON 200 response");
-            json.Schema = new OpenApiSchema
-            {
-                AllOf = [json.Schema!, new OpenApiSchema { Required = new HashSet<string> { "results" } }],
-            };
+            json.Schema = new OpenApiSchema { AllOf = [json.Schema!], Required = new HashSet<string> { "results" } };
             return Task.CompletedTask;
         });
 
