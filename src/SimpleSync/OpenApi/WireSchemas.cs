@@ -46,12 +46,12 @@ internal static class WireSchemas
     public static OpenApiSchema Text(string? description = null) => new() { Type = JsonSchemaType.String, Description = description };
 
     /// <summary>A closed list of strings.</summary>
-    public static OpenApiSchema Enum(IEnumerable<string> values, string? description = null) => new()
+    public static OpenApiSchema Enum(IEnumerable<string> values, string? description = null)
     {
-        Type = JsonSchemaType.String,
-        Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))],
-        Description = description,
-    };
+        var schema = Text(description);
+        SetEnum(schema, values);
+        return schema;
+    }
 
     public static void SetEnum(OpenApiSchema schema, IEnumerable<string> values) =>
         schema.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
