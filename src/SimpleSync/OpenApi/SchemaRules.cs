@@ -16,8 +16,6 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer
     /// <summary>The component name of the error body: a ProblemDetails with our <c>code</c> and <c>errors</c>.</summary>
     public const string ProblemSchema = "Problem";
 
-    public static IReadOnlyList<string> PushStatusList { get; } = [PushStatuses.Accepted, PushStatuses.Duplicate, PushStatuses.Rejected];
-
     public Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
         var type = context.JsonTypeInfo.Type;
@@ -62,7 +60,7 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer
 
     private static void DescribePushResult(OpenApiSchema schema)
     {
-        WireSchemas.SetEnum(Property(schema, "status"), PushStatusList);
+        WireSchemas.SetEnum(Property(schema, "status"), PushStatuses.All);
         WireSchemas.SetEnum(Property(schema, "reason"), RejectionReasons.All);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using SimpleSync.Protocol;
 
 namespace SimpleSync.OpenApi;
 
@@ -12,10 +13,6 @@ internal static class StreamMessages
 {
     public const string HelloSchema = "StreamHello";
     public const string EndSchema = "StreamEnd";
-
-    /// <summary>The reasons of <c>event: end</c>, as docs/codes.json <c>streamEnds</c> lists them.</summary>
-    public static IReadOnlyList<string> EndReasons { get; } =
-        ["max_lifetime", "server_stopping", "too_slow", "revoked", "token_expired", "epoch_changed"];
 
     private const string Description = """
         Server-Sent Events (https://html.spec.whatwg.org/multipage/server-sent-events.html). Messages:
@@ -68,7 +65,7 @@ internal static class StreamMessages
             Required = new HashSet<string> { "reason", "detail" },
             Properties = new Dictionary<string, IOpenApiSchema>
             {
-                ["reason"] = WireSchemas.Enum(EndReasons, "Why the stream ended."),
+                ["reason"] = WireSchemas.Enum(StreamEndReasons.All, "Why the stream ended."),
                 ["detail"] = WireSchemas.Text("What to do, for people."),
             },
         });

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Operations;
@@ -158,7 +159,7 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
         }
         var properties = problem["properties"]!.AsObject();
         Assert.All(new[] { "type", "title", "status", "detail", "instance", "code", "errors" }, p => Assert.True(properties.ContainsKey(p), p));
-        Assert.Equal(CodesList("errors", "code"), Enum(properties["code"]!));
+        Assert.Equal(CodeList.Load.Errors.Select(e => e.Code), Enum(properties["code"]!));
         Assert.Equal("array", properties["errors"]!["additionalProperties"]!["type"]!.GetValue<string>());
         Assert.Equal("string", properties["errors"]!["additionalProperties"]!["items"]!["type"]!.GetValue<string>());
     }
@@ -169,9 +170,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
         var document = await GetDocumentAsync();
         var result = Schema(document, "PushResult")["properties"]!;
 
-        Assert.Equal(RepoFiles.Codes()["pushStatuses"]!.AsArray().Select(s => s!.GetValue<string>()), Enum(result["status"]!));
-        Assert.Equal(CodesList("rejections", "reason"), Enum(result["reason"]!));
-        Assert.Equal(CodesList("streamEnds", "reason"), Enum(Schema(document, "StreamEnd")["properties"]!["reason"]!));
+        Assert.Equal(CodeList.Load.PushStatuses, Enum(result["status"]!));
+        Assert.Equal(CodeList.Load.Rejections, Enum(result["reason"]!));
+        Assert.Equal(CodeList.Load.StreamEnds, Enum(Schema(document, "StreamEnd")["properties"]!["reason"]!));
     }
 
     [Fact]
@@ -231,9 +232,6 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     private static List<string> Enum(JsonNode schema) => [.. schema["enum"]!.AsArray().Select(v => v!.GetValue<string>())];
-
-    private static List<string> CodesList(string list, string member) =>
-        [.. RepoFiles.Codes()[list]!.AsArray().Select(e => e![member]!.GetValue<string>())];
 
     /// <summary>Group routes are mapped as "/events/"; the document names them "/events".</summary>
     private static string Normalise(string pattern) => pattern.Length > 1 ? pattern.TrimEnd('/') : pattern;
