@@ -19,6 +19,10 @@ describe("a hostile server", () => {
       req.on("data", (d) => (body += d));
       req.on("end", () => {
         const answer = handler(req, body);
+        if (answer.cut) {
+          req.socket.destroy();
+          return;
+        }
         if (answer.stream !== undefined) {
           res.writeHead(200, { "Content-Type": answer.type ?? "text/event-stream" });
           res.end(answer.stream);
@@ -148,6 +152,38 @@ describe("a hostile server", () => {
     await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
     assert.equal((await store.meta()).cursor, 12);
     assert.deepEqual((await store.history()).map((e) => e.timestamp), [2n ** 64n - 1n]);
+    c.close();
+  });
+
+  test("a large push cut off while the server answers small requests is taken as too large: halved, and rejected alone", async () => {
+    const posts = [];
+    handler = (req, body) => {
+      const cursor = Number(new URL(req.url, url).searchParams.get("cursor") ?? 0);
+      if (req.method !== "POST") return json(page({ cursor }));
+      posts.push(body.length);
+      if (body.length > 100_000) return { cut: true };
+      const pushed = JSON.parse(body).events;
+      return json(page({ cursor: 10, results: pushed.map((e) => ({ uuid: e.uuid, status: "accepted" })) }));
+    };
+    const store = new MemoryStore();
+    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const c = await SyncClient.open({ server: url, store });
+    const small = [];
+    for (let i = 0; i < 3; i++) small.push(await c.record(`item-${i}`, "set", "s".repeat(50_000)));
+    const big = await c.record("item-big", "set", "b".repeat(120_000));
+    const result = await c.sync();
+    assert.deepEqual(result.accepted.map((e) => e.uuid), small.map((e) => e.uuid));
+    assert.deepEqual(result.rejected.map((r) => [r.event.uuid, r.reason]), [[big.uuid, "payload_too_large"]]);
+    assert.equal(posts.filter((n) => n > 100_000).length >= 4, true, String(posts));
+    c.close();
+  });
+
+  test("a small push whose connection is cut is a network error, and its events stay pending", async () => {
+    handler = (req) => (req.method === "POST" ? { cut: true } : json(page({})));
+    const { store, client: c } = await client();
+    await assert.rejects(c.sync(), (e) => e instanceof SyncError && e.code === "network" && e.isTransient);
+    assert.equal((await store.pending()).length, 1);
     c.close();
   });
 
