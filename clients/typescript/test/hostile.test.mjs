@@ -187,6 +187,34 @@ describe("a hostile server", () => {
     c.close();
   });
 
+  test("a hello of another epoch stops the stream, the sync handles the epoch change, and the stream reconnects with the new epoch", async () => {
+    const NEW = "e0000000000000000000000000000002";
+    const streamUrls = [];
+    let pulls = 0;
+    handler = (req) => {
+      const u = new URL(req.url, url);
+      const cursor = Number(u.searchParams.get("cursor"));
+      if (u.pathname === "/sync") return json(page({ epoch: ++pulls === 1 ? EPOCH : NEW, cursor }));
+      streamUrls.push(u);
+      const hello = `retry: 2000\nevent: hello\ndata: {"epoch":"${NEW}","cursor":${cursor}}\n\n`;
+      if (streamUrls.length === 1) return { stream: hello + `event: events\ndata: [${JSON.stringify({ ...EVENT, uuid: EVENT.uuid.replace("1", "7") })}]\nid: 11\n\n` };
+      if (streamUrls.length === 2) return { stream: hello + `event: events\ndata: [${JSON.stringify(EVENT)}]\nid: 99\n\n` };
+      return json('{"code":"unauthenticated","status":401}', 401, "application/problem+json");
+    };
+    const store = new MemoryStore();
+    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const c = await SyncClient.open({ server: url, store });
+    const watch = c.watch();
+    await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
+    assert.deepEqual(streamUrls.slice(0, 2).map((u) => [u.searchParams.get("epoch"), u.searchParams.get("cursor")]), [[EPOCH, "10"], [NEW, "0"]]);
+    assert.equal(pulls >= 3, true); // the sync before the first stream, the one that found the new epoch, its pull from 0
+    const meta = await store.meta();
+    assert.deepEqual([meta.epoch, meta.cursor], [NEW, 99]);
+    assert.deepEqual((await store.history()).map((e) => e.uuid), [EVENT.uuid]); // nothing of the first stream was applied
+    c.close();
+  });
+
   test("plain http:// to another machine is refused unless allowed", async () => {
     const store = new MemoryStore();
     await assert.rejects(SyncClient.open({ server: "http://sync.example.com", store }), TypeError);
