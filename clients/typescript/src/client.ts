@@ -269,7 +269,7 @@ export class SyncClient {
       const { batch, body } = this.takeBatch(todo, meta.cursor);
       let answer: JsonValue;
       try {
-        answer = await this.authorized(() =>
+        answer = await this.authorized(meta.token, () =>
           batch.length > 0
             ? this.transport.json({ method: "POST", path: "sync", body, token: meta.token, signal })
             : this.transport.json({ method: "GET", path: "sync", query: { cursor: String(meta.cursor) }, token: meta.token, signal }),
@@ -379,13 +379,16 @@ export class SyncClient {
     return (await this.store.pending()).filter((e) => keys.has(uuidKey(e.uuid)));
   }
 
-  /** Runs a request; a 401 forgets the token (keeping the user and the pending events) and becomes `login_required`. */
-  private async authorized<T>(request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a request made with `token`; a 401 forgets that token (keeping the user and the pending
+   * events; a newer login of another tab stays) and becomes `login_required`.
+   */
+  private async authorized<T>(token: string | null, request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (error) {
       if (!(error instanceof SyncError) || error.status !== 401) throw error;
-      await this.store.updateLogin({ token: null });
+      if ((await this.store.meta()).token === token) await this.store.updateLogin({ token: null });
       await this.refresh();
       this.emit("logout");
       throw new SyncError("login_required", "the server refused the login (401): log in again; pending events are kept", {
@@ -402,7 +405,7 @@ export class SyncClient {
       transport: this.transport,
       maxMessageBytes: this.options.maxStreamMessageBytes,
       idleTimeoutMs: this.options.streamIdleTimeoutMs,
-      authorized: (request) => this.authorized(request),
+      authorized: (token, request) => this.authorized(token, request),
       onLive: () => void this.refresh().then(() => this.emit("live")),
     };
     let failures = 0;
