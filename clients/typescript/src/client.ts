@@ -292,7 +292,7 @@ export class SyncClient {
         todo = todo.slice(1);
         continue;
       }
-      const page = readPage(answer, meta.cursor);
+      const page = readPage(answer, meta.cursor, meta.epoch);
       const results = batch.length > 0 ? readResults(answer, batch) : [];
       if (meta.epoch !== null && page.epoch !== meta.epoch) {
         if (++epochChanges > MAX_EPOCH_CHANGES_PER_SYNC) throw badResponse("the server's epoch keeps changing");

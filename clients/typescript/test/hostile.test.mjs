@@ -215,6 +215,19 @@ describe("a hostile server", () => {
     c.close();
   });
 
+  test("an answer of another epoch may have a cursor below the request's: the client starts over from 0", async () => {
+    handler = () => json(page({ epoch: "e0000000000000000000000000000003", cursor: 3, events: [EVENT] }));
+    const store = new MemoryStore();
+    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const c = await SyncClient.open({ server: url, store });
+    const result = await c.sync();
+    assert.equal(result.epochChanged, true);
+    const meta = await store.meta();
+    assert.deepEqual([meta.epoch, meta.cursor], ["e0000000000000000000000000000003", 3]);
+    c.close();
+  });
+
   test("plain http:// to another machine is refused unless allowed", async () => {
     const store = new MemoryStore();
     await assert.rejects(SyncClient.open({ server: "http://sync.example.com", store }), TypeError);
