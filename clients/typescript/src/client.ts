@@ -6,7 +6,7 @@ import { withLock } from "./locks.js";
 import { fold, jsonMerge, type JsonObject, type Reducer } from "./reducers.js";
 import type { Store, StoreMeta } from "./store.js";
 import { Transport, type FetchFunction } from "./transport.js";
-import { Syncer, type SyncResult } from "./sync.js";
+import { Syncer, type Authorized, type SyncResult } from "./sync.js";
 import { followStream, type StreamContext } from "./watch.js";
 
 export type { SyncResult };
@@ -31,6 +31,8 @@ export interface SyncClientOptions {
   maxStreamMessageBytes?: number;
   /** Time for one request and its answer (default 60 s). */
   timeoutMs?: number;
+  /** Send pushes of 1 KiB or more gzip-compressed where the platform has CompressionStream (default true). */
+  compressPushes?: boolean;
   /** A live stream that sends nothing for this long (not even a keep-alive) is reconnected (default 60 s). */
   streamIdleTimeoutMs?: number;
 }
@@ -85,11 +87,12 @@ export class SyncClient {
     private readonly store: Store,
     private readonly transport: Transport,
     private readonly now: () => number,
-    private readonly options: Required<Omit<SyncClientOptions, "server" | "store" | "allowInsecureHttp" | "fetch" | "now">>,
+    private readonly options: typeof defaults & { compressPushes: boolean },
     meta: StoreMeta,
   ) {
     this.meta = meta;
-    this.syncer = new Syncer(store, transport, now, (token, request) => this.authorized(token, request), options.maxPushEvents, options.maxPushBytes);
+    const authorized: Authorized = (token, request) => this.authorized(token, request);
+    this.syncer = new Syncer(store, transport, now, authorized, options.maxPushEvents, options.maxPushBytes, options.compressPushes);
     this.unsubscribe = store.onExternalChange(() => void this.refresh().then(() => this.emit("external"), () => {}));
   }
 
@@ -105,7 +108,13 @@ export class SyncClient {
     }
     const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
     const transport = new Transport(base, fetchFn, settings.timeoutMs, settings.maxResponseBytes);
-    const client = new SyncClient(options.store, transport, options.now ?? Date.now, settings, await options.store.meta());
+    const client = new SyncClient(
+      options.store,
+      transport,
+      options.now ?? Date.now,
+      { ...settings, compressPushes: options.compressPushes ?? true },
+      await options.store.meta(),
+    );
     await client.refresh();
     return client;
   }

@@ -1,4 +1,5 @@
 import { readPage, readResults, type CheckedResult } from "./answers.js";
+import { gzipped } from "./compress.js";
 import { badResponse, SyncError } from "./errors.js";
 import { toWire, uuidKey, type Event, type Rejection } from "./event.js";
 import { stringifyJson, type JsonValue } from "./json.js";
@@ -39,6 +40,7 @@ export class Syncer {
     private readonly authorized: Authorized,
     private maxPushEvents: number,
     private maxPushBytes: number,
+    private readonly compress: boolean,
   ) {}
 
   /** One sync; the caller holds the store's lock. */
@@ -51,17 +53,25 @@ export class Syncer {
     while (todo.length > 0 || needPull) {
       const meta = await this.store.meta();
       if (meta.token === null) throw new SyncError("login_required", "not logged in; pending events are kept");
-      const { batch, body } = this.takeBatch(todo, meta.cursor);
+      const { batch, body, bytes } = this.takeBatch(todo, meta.cursor);
       let answer: JsonValue;
       try {
+        const compressed = batch.length > 0 && this.compress ? await gzipped(body, bytes) : null;
         answer = await this.authorized(meta.token, () =>
           batch.length > 0
-            ? this.transport.json({ method: "POST", path: "sync", body, token: meta.token, signal })
+            ? this.transport.json({
+                method: "POST",
+                path: "sync",
+                body: compressed ?? body,
+                headers: compressed === null ? {} : { "Content-Encoding": "gzip" },
+                token: meta.token,
+                signal,
+              })
             : this.transport.json({ method: "GET", path: "sync", query: { cursor: String(meta.cursor) }, token: meta.token, signal }),
         );
       } catch (error) {
         if (!(error instanceof SyncError) || batch.length === 0) throw error;
-        const verdict = error.code === "too_large" ? "too_large" : await this.cutForSize(error, body, batch, cuts, meta, signal);
+        const verdict = error.code === "too_large" ? "too_large" : await this.cutForSize(error, bytes, batch, cuts, meta, signal);
         if (verdict === "failed") throw error;
         if (verdict === "too_large" && !(await this.shrink(batch, error, result))) todo = todo.slice(1);
         continue;
@@ -143,13 +153,13 @@ export class Syncer {
    */
   private async cutForSize(
     error: SyncError,
-    body: string,
+    bodyBytes: number,
     batch: readonly Event[],
     cuts: Map<string, number>,
     meta: StoreMeta,
     signal: AbortSignal | undefined,
   ): Promise<"too_large" | "retry" | "failed"> {
-    if (error.code !== "network" || signal?.aborted || utf8.encode(body).length < LARGE_PUSH_BYTES) return "failed";
+    if (error.code !== "network" || signal?.aborted || bodyBytes < LARGE_PUSH_BYTES) return "failed";
     try {
       await this.transport.json({ method: "GET", path: "sync", query: { cursor: String(meta.cursor), limit: "1" }, token: meta.token, signal });
     } catch {
@@ -162,8 +172,8 @@ export class Syncer {
     return count >= 3 ? "too_large" : "retry";
   }
 
-  /** The first pending events within the count and byte limits (at least one), and the push body. */
-  private takeBatch(todo: readonly Event[], cursor: number): { batch: Event[]; body: string } {
+  /** The first pending events within the count and byte limits (at least one), and the push body with its UTF-8 length. */
+  private takeBatch(todo: readonly Event[], cursor: number): { batch: Event[]; body: string; bytes: number } {
     const parts: string[] = [];
     let bytes = 0;
     for (const e of todo) {
@@ -174,7 +184,8 @@ export class Syncer {
       parts.push(json);
       bytes += size;
     }
-    return { batch: todo.slice(0, parts.length), body: `{"cursor":${cursor},"events":[${parts.join(",")}]}` };
+    const body = `{"cursor":${cursor},"events":[${parts.join(",")}]}`;
+    return { batch: todo.slice(0, parts.length), body, bytes: bytes + `{"cursor":${cursor},"events":[]}`.length };
   }
 
   /** Those of `wanted` that are still pending, in the store's order (events recorded during the sync stay out). */

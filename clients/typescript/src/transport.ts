@@ -8,7 +8,8 @@ export interface RequestOptions {
   method: "GET" | "POST";
   path: string;
   query?: Record<string, string>;
-  body?: string;
+  /** JSON text, or JSON already gzip-compressed (then `headers` carries `Content-Encoding: gzip`). */
+  body?: string | Uint8Array<ArrayBuffer>;
   token?: string | null;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;

@@ -16,6 +16,7 @@ describe("a hostile server", () => {
   before(async () => {
     server = createServer((req, res) => {
       let body = "";
+      req.setEncoding("latin1");
       req.on("data", (d) => (body += d));
       req.on("end", () => {
         const answer = handler(req, body);
@@ -169,7 +170,7 @@ describe("a hostile server", () => {
     const store = new MemoryStore();
     await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
     await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
-    const c = await SyncClient.open({ server: url, store });
+    const c = await SyncClient.open({ server: url, store, compressPushes: false });
     const small = [];
     for (let i = 0; i < 3; i++) small.push(await c.record(`item-${i}`, "set", "s".repeat(50_000)));
     const big = await c.record("item-big", "set", "b".repeat(120_000));
@@ -226,6 +227,27 @@ describe("a hostile server", () => {
     assert.equal(result.epochChanged, true);
     const meta = await store.meta();
     assert.deepEqual([meta.epoch, meta.cursor], ["e0000000000000000000000000000003", 3]);
+    c.close();
+  });
+
+  test("a push of 1 KiB or more is sent gzip-compressed, a smaller one as it is", async () => {
+    const { gunzipSync } = await import("node:zlib");
+    const seen = [];
+    handler = (req, body) => {
+      if (req.method !== "POST") return json(page({}));
+      const raw = Buffer.from(body, "latin1");
+      const text = req.headers["content-encoding"] === "gzip" ? gunzipSync(raw).toString("utf8") : raw.toString("utf8");
+      seen.push([req.headers["content-encoding"] ?? "none", raw.length, text.length]);
+      const pushed = JSON.parse(text).events;
+      return json(page({ cursor: 10, results: pushed.map((e) => ({ uuid: e.uuid, status: "accepted" })) }));
+    };
+    const { client: c } = await client(); // EVENT pending: a small push
+    await c.sync();
+    await c.record("item-big", "set", "x".repeat(10_000));
+    await c.sync();
+    assert.equal(seen[0][0], "none");
+    assert.equal(seen[1][0], "gzip");
+    assert.ok(seen[1][1] < seen[1][2] / 10, String(seen[1]));
     c.close();
   });
 
