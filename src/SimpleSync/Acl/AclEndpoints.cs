@@ -13,12 +13,12 @@ internal static class AclEndpoints
 
     public static RouteGroupBuilder MapAcl(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/acl").RequireAuthorization(BearerAuthentication.AdminRole);
-        group.MapGet("/", GetAcl).Produces<AclDocument>().WithSummary("The current ACL");
-        group.MapPut("/", PutAcl)
+        var group = app.MapGroup("/acl").RequireAuthorization(BearerAuthentication.AdminRole).WithTags("acl");
+        group.MapGet("/", GetAcl).WithName("getAcl").Produces<AclDocument>().WithSummary("The current ACL");
+        group.MapPut("/", PutAcl).WithName("putAcl")
             .Accepts<AclDocument>("application/json").Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Replace the whole ACL");
-        group.MapGet("/history", GetHistory).Produces<List<AclChange>>().WithSummary("Every ACL change, oldest first");
+        group.MapGet("/history", GetHistory).WithName("getAclHistory").Produces<List<AclChange>>().WithSummary("Every ACL change, oldest first");
         return group;
     }
 

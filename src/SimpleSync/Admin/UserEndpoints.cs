@@ -13,12 +13,12 @@ internal static class UserEndpoints
 
     public static RouteGroupBuilder MapAdminUsers(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/admin/users").RequireAuthorization(BearerAuthentication.AdminRole);
-        group.MapGet("/", ListUsers).Produces<List<UserInfo>>().WithSummary("List users");
-        group.MapPost("/", CreateUser)
+        var group = app.MapGroup("/admin/users").RequireAuthorization(BearerAuthentication.AdminRole).WithTags("admin");
+        group.MapGet("/", ListUsers).WithName("listUsers").Produces<List<UserInfo>>().WithSummary("List users");
+        group.MapPost("/", CreateUser).WithName("createUser")
             .Accepts<CreateUserRequest>("application/json").Produces<CreateUserResponse>(StatusCodes.Status201Created)
             .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Create a user");
-        group.MapPut("/{uuid}", UpdateUser)
+        group.MapPut("/{uuid}", UpdateUser).WithName("updateUser")
             .Accepts<UpdateUserRequest>("application/json").Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Change a user's username, password or admin status; a new username or password revokes their tokens");

@@ -13,8 +13,8 @@ internal static class AuthEndpoints
 
     public static RouteGroupBuilder MapAuth(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/auth").AllowAnonymous();
-        group.MapPost("/token", IssueToken)
+        var group = app.MapGroup("/auth").AllowAnonymous().WithTags("auth");
+        group.MapPost("/token", IssueToken).WithName("issueToken")
             .Accepts<TokenRequest>("application/json").Produces<TokenResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)

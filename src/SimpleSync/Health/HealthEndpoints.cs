@@ -16,5 +16,5 @@ internal static class HealthEndpoints
             return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         })
         .Produces<HealthResponse>().Produces<HealthResponse>(StatusCodes.Status503ServiceUnavailable)
-        .WithSummary("Liveness and storage health").AllowAnonymous();
+        .WithName("health").WithTags("health").WithSummary("Liveness and storage health").AllowAnonymous();
 }

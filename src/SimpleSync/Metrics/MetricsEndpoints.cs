@@ -20,7 +20,7 @@ internal static class MetricsEndpoints
             ]);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
         })
-        .Produces<string>(StatusCodes.Status200OK, "text/plain")
+        .WithName("metrics").WithTags("metrics").Produces<string>(StatusCodes.Status200OK, "text/plain")
         .WithSummary("Prometheus metrics: requests by route and status, events by outcome, latencies, history size, open streams")
         .RequireAuthorization();
 }

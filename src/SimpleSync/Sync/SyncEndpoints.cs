@@ -1,6 +1,7 @@
 using SimpleSync.Events;
 using SimpleSync.Http;
 using SimpleSync.Metrics;
+using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -16,19 +17,26 @@ internal static class SyncEndpoints
 
     public static RouteGroupBuilder MapSync(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/sync").RequireAuthorization();
-        group.MapGet("/", Pull)
+        var group = app.MapGroup("/sync").RequireAuthorization().WithTags("sync");
+        group.MapGet("/", Pull).WithName("pull")
             .Produces<SyncResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithQuery("cursor", WireSchemas.Seq(), "Answer the events with seq above this (default 0)")
+            .WithQuery("limit", WireSchemas.Integer(1, DefaultLimit), "At most this many events (default and maximum 10,000)")
+            .WithResponseHeader(StatusCodes.Status200OK, SyncHeaders.Cursor, WireSchemas.Seq(), "The highest seq in the history")
             .WithSummary("Events with seq > cursor, in seq order, at most limit (default and maximum 10,000)");
-        group.MapPost("/", PushAndPull)
-            .Accepts<SyncRequest>("application/json").Produces<SyncResponse>()
+        group.MapPost("/", PushAndPull).WithName("pushAndPull")
+            .Accepts<SyncRequest>("application/json").Produces<SyncResponse>().WithPushResults()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithResponseHeader(StatusCodes.Status200OK, SyncHeaders.Cursor, WireSchemas.Seq(), "The highest seq in the history")
             .WithSummary("Push events and pull what is new since cursor in one round trip, with a result per pushed event");
-        group.MapGet("/stream", StreamEndpoint.Stream)
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .WithSummary("Server-Sent Events: the backlog after cursor (or Last-Event-ID), then each accepted batch");
+        group.MapGet("/stream", StreamEndpoint.Stream).WithName("stream")
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithStreamMessages()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .WithQuery("cursor", WireSchemas.Seq(), "Send the events with seq above this (default 0); Last-Event-ID wins over it")
+            .WithQuery("epoch", WireSchemas.Epoch(), "The epoch the client's cursor belongs to; another epoch ends the stream after hello with reason epoch_changed")
+            .WithRequestHeader("Last-Event-ID", WireSchemas.Seq(), "On reconnect: the id of the last message applied; wins over ?cursor=")
+            .WithSummary("Server-Sent Events: hello, the backlog after cursor (or Last-Event-ID), then each accepted batch");
         return group;
     }
 
