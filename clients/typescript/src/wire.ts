@@ -44,10 +44,10 @@ export interface PushResult {
   /** The uuid as it was sent; `null` for a pushed element without a string uuid. */
   uuid: string | null;
   status: PushStatus;
-  /** With `status: "rejected"`; absent or null otherwise. */
-  reason?: RejectionReason | null;
-  /** With `status: "rejected"`: what was wrong, for people; absent or null otherwise. */
-  detail?: string | null;
+  /** With `status: "rejected"` only. */
+  reason?: RejectionReason;
+  /** With `status: "rejected"` only: what was wrong, for people. */
+  detail?: string;
 }
 
 /** `POST /sync` answer: a pull answer plus one result per pushed event. */
@@ -55,14 +55,26 @@ export interface SyncAnswer extends PullAnswer {
   results: PushResult[];
 }
 
+export type ProblemCode =
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "method_not_allowed"
+  | "invalid"
+  | "conflict"
+  | "too_large"
+  | "rate_limited"
+  | "unavailable"
+  | "internal";
+
 /** Every error answer (`application/problem+json`, RFC 9457, plus `code`). */
 export interface Problem {
-  type?: string | null;
-  title?: string | null;
-  status?: number | null;
-  detail?: string | null;
-  instance?: string | null;
-  code: string;
+  type?: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  code: ProblemCode;
   /** Validation errors: field name → problems. */
   errors?: Record<string, string[]>;
 }
@@ -90,5 +102,5 @@ export type StreamEndReason = "max_lifetime" | "server_stopping" | "too_slow" | 
 /** `data` of `event: end`, the last message of a live stream. */
 export interface StreamEnd {
   reason: StreamEndReason;
-  detail?: string;
+  detail: string;
 }
