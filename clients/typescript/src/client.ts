@@ -285,8 +285,12 @@ export class SyncClient {
     while (!signal.aborted && !this.closed) {
       try {
         await this.sync({ signal });
+        const opened = Date.now();
         const end = await followStream(context, signal, () => (failures = 0));
-        if (end === "epoch_changed" || end === "max_lifetime" || end === "too_slow") continue; // sync, reconnect at once
+        // After these ends the next stream is expected to work: sync and reconnect at once, unless
+        // streams keep ending right away (then back off like after an error).
+        const quick = end === "epoch_changed" || end === "max_lifetime" || end === "too_slow";
+        if (quick && Date.now() - opened > QUICK_END_MS) continue;
         await delay(backoff(failures++), signal);
       } catch (error) {
         if (signal.aborted) return;
@@ -316,6 +320,9 @@ export class SyncClient {
     }
   }
 }
+
+/** A stream that ends sooner than this after opening is reconnected with a backoff, whatever its end. */
+const QUICK_END_MS = 1_000;
 
 /** 0.25 s doubling to 15 s, with jitter (between half and all of it). */
 function backoff(failures: number): number {
