@@ -57,33 +57,43 @@ export async function startDemoServer({ server = "http://127.0.0.1:8080", port =
     ...(await filesUnder(sdkRoot)).filter((f) => f.endsWith(".js")).map((f) => `/sdk${f}`),
   ]);
 
+  const headers = {
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": csp,
+  };
+  const answer = (res, status, type, body) => res.writeHead(status, { ...headers, "Content-Type": type }).end(body);
+
+  /** What a GET of `path` answers: [status, content type, body]. */
+  async function resolve(path) {
+    if (path === "/config.json") return [200, types[".json"], config];
+    if (path === "/precache.json") return [200, types[".json"], precache];
+    const file = path.startsWith("/sdk/") ? inside(sdkRoot, path.slice(4)) : inside(publicDir, path === "/" ? "/index.html" : path);
+    const type = file && types[extname(file)];
+    const body = type && (await readFile(file).catch(() => null));
+    return body ? [200, type, body] : [404, "text/plain", "not found\n"];
+  }
+
   const http = createServer(async (req, res) => {
-    const headers = {
-      "Cache-Control": "no-cache",
-      "X-Content-Type-Options": "nosniff",
-      "Content-Security-Policy": csp,
-    };
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { ...headers, Allow: "GET, HEAD" }).end();
-      return;
+    try {
+      if (req.method !== "GET" && req.method !== "HEAD") {
+        res.writeHead(405, { ...headers, Allow: "GET, HEAD" }).end();
+        return;
+      }
+      let path;
+      try {
+        path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+      } catch {
+        answer(res, 400, "text/plain", "bad path\n");
+        return;
+      }
+      const [status, type, body] = await resolve(path);
+      answer(res, status, type, req.method === "HEAD" ? undefined : body);
+    } catch (error) {
+      console.error(`web demo: ${req.method} ${req.url}: ${error}`);
+      if (!res.headersSent) answer(res, 500, "text/plain", "internal error\n");
+      else res.destroy();
     }
-    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    let body;
-    let type;
-    if (path === "/config.json" || path === "/precache.json") {
-      body = path === "/config.json" ? config : precache;
-      type = types[".json"];
-    } else {
-      const file = path.startsWith("/sdk/") ? inside(sdkRoot, path.slice(4)) : inside(publicDir, path === "/" ? "/index.html" : path);
-      body = file && (await readFile(file).catch(() => null));
-      type = file && types[extname(file)];
-    }
-    if (body == null || !type) {
-      res.writeHead(404, { ...headers, "Content-Type": "text/plain" }).end("not found\n");
-      return;
-    }
-    res.writeHead(200, { ...headers, "Content-Type": type });
-    res.end(req.method === "HEAD" ? undefined : body);
   });
   await new Promise((resolve, reject) => {
     http.once("error", reject);
@@ -143,6 +153,10 @@ if (process.argv[1] && (await realpath(process.argv[1])) === fileURLToPath(impor
   });
   console.log(`web demo for ${values.server}: open ${demo.url}`);
   console.log(`the sync server must allow this origin: SIMPLESYNC_SERVER_CORS_ORIGINS=${demo.origin}`);
+  const url = new URL(values.server);
+  const local = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  if (url.protocol === "http:" && !local && !values["allow-insecure-http"])
+    console.log(`warning: the SDK refuses plain http:// to ${url.hostname}; use https://, or --allow-insecure-http on a network you trust`);
   const cors = await checkCors(values.server, demo.origin);
   if (cors === "refused") console.log(`warning: ${values.server} does not allow ${demo.origin} yet; restart it with the variable above`);
   if (cors === "unreachable") console.log(`warning: ${values.server} does not answer yet`);

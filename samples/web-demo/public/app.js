@@ -14,11 +14,16 @@ const client = await SyncClient.open({
   server: config.server,
   store,
   allowInsecureHttp: config.allowInsecureHttp,
+}).catch((error) => {
+  // A server address the SDK refuses (plain http:// to another machine): nothing can work.
+  document.body.replaceChildren(Object.assign(document.createElement("p"), { className: "error", textContent: String(error) }));
+  throw error;
 });
 
 let watcher = null; // the live stream while logged in and online
 let editing = null; // the item whose text is being edited: the list is not rebuilt meanwhile
 let lastResult = "";
+let duplicatesSeen = 0; // over every sync of this page: pushing an event twice would show here
 
 // --- syncing --------------------------------------------------------------------------
 
@@ -39,8 +44,9 @@ function requestSync() {
       try {
         const r = await client.sync();
         lastResult =
-          `pushed ${r.accepted.length + r.duplicates.length} (${r.duplicates.length} duplicate), ` +
-          `rejected ${r.rejected.length}, pulled ${r.pulled}` + (r.epochChanged ? ", server restored" : "");
+          `last sync: ${r.accepted.length} accepted, ${r.duplicates.length} duplicate, ${r.rejected.length} refused, ` +
+          `${r.pulled} pulled` + (r.epochChanged ? " (the server was restored: re-synced)" : "");
+        duplicatesSeen += r.duplicates.length;
       } catch (e) {
         if (!(e instanceof SyncError)) throw e;
       }
@@ -217,6 +223,7 @@ function renderStatus() {
     s.syncing ? "syncing" : s.lastSync ? "synced" : "never",
   );
   $("status-last-result").textContent = lastResult;
+  $("status-last-result").dataset.duplicatesSeen = String(duplicatesSeen);
   const error = s.lastError;
   setStatus("status-error", error ? `${error.code}: ${error.message}` : "", error ? error.code : "");
 }
