@@ -9,16 +9,33 @@ const $ = (testid, root = document) => root.querySelector(`[data-testid="${testi
 
 const config = await (await fetch("/config.json")).json();
 registerServiceWorker();
-const store = await IndexedDbStore.open("simplesync-web-demo");
-const client = await SyncClient.open({
-  server: config.server,
-  store,
-  allowInsecureHttp: config.allowInsecureHttp,
-}).catch((error) => {
-  // A server address the SDK refuses (plain http:// to another machine): nothing can work.
-  document.body.replaceChildren(Object.assign(document.createElement("p"), { className: "error", textContent: String(error) }));
-  throw error;
-});
+
+// One store per user name, so that what a user recorded offline waits for that user: pushed
+// under someone else's login it would be refused (user_mismatch) and lost. localStorage names
+// the user of this browser; every tab follows it (see "storage" below).
+const SESSION_KEY = "web-demo:user";
+let session = null; // {username, store, client} of the current user
+let client = null; // session.client
+
+async function openSession(username) {
+  const store = await IndexedDbStore.open(`web-demo:${username}`);
+  try {
+    const c = await SyncClient.open({ server: config.server, store, allowInsecureHttp: config.allowInsecureHttp });
+    c.onChange(onClientChange);
+    session = { username, store, client: c };
+    client = c;
+  } catch (error) {
+    store.close();
+    throw error; // a server address the SDK refuses (plain http:// to another machine)
+  }
+}
+
+function closeSession() {
+  stopWatching();
+  session?.client.close();
+  session?.store.close();
+  session = client = null;
+}
 
 let watcher = null; // the live stream while logged in and online
 let editing = null; // the item whose text is being edited: the list is not rebuilt meanwhile
@@ -33,7 +50,8 @@ let duplicatesSeen = 0; // over every sync of this page: pushing an event twice 
 let syncRun = null;
 let syncAgain = false;
 function requestSync() {
-  if (!client.loggedIn || !navigator.onLine) return Promise.resolve();
+  const c = client;
+  if (!c?.loggedIn || !navigator.onLine) return Promise.resolve();
   if (syncRun) {
     syncAgain = true;
     return syncRun;
@@ -42,7 +60,7 @@ function requestSync() {
     do {
       syncAgain = false;
       try {
-        const r = await client.sync();
+        const r = await c.sync();
         lastResult =
           `last sync: ${r.accepted.length} accepted, ${r.duplicates.length} duplicate, ${r.rejected.length} refused, ` +
           `${r.pulled} pulled` + (r.epochChanged ? " (the server was restored: re-synced)" : "");
@@ -50,7 +68,7 @@ function requestSync() {
       } catch (e) {
         if (!(e instanceof SyncError)) throw e;
       }
-    } while (syncAgain && client.loggedIn && navigator.onLine);
+    } while (syncAgain && c === client && c.loggedIn && navigator.onLine);
   })().finally(() => {
     syncRun = null;
     render();
@@ -59,7 +77,7 @@ function requestSync() {
 }
 
 function startWatching() {
-  if (watcher || !client.loggedIn || !navigator.onLine) return;
+  if (watcher || !client?.loggedIn || !navigator.onLine) return;
   watcher = { stop() {} }; // watch() may notify onChange, which calls this again, before it returns
   const w = client.watch();
   watcher = w;
@@ -118,18 +136,22 @@ function render() {
 }
 
 async function renderOnce() {
-  const loggedIn = client.loggedIn;
+  const c = client;
+  const loggedIn = c?.loggedIn ?? false;
   document.getElementById("login").hidden = loggedIn;
   document.getElementById("todos").hidden = !loggedIn;
   document.getElementById("account").hidden = !loggedIn;
-  $("username").textContent = client.username ?? "";
+  $("username").textContent = c?.username ?? "";
   // A 401 during a sync or a live stream logs out (keeping the pending edits): say so.
-  if (!loggedIn && client.status().lastError?.code === "login_required" && !$("login-error").textContent)
+  if (c && !loggedIn && c.status().lastError?.code === "login_required" && !$("login-error").textContent) {
+    $("login-username").value = session.username;
     $("login-error").textContent = "The server ended this session: log in again. Your unsynced changes are kept.";
+  }
   renderStatus();
   if (!loggedIn) return;
 
-  const [items, pending, rejected] = await Promise.all([client.items(), client.pending(), client.rejected()]);
+  const [items, pending, rejected] = await Promise.all([c.items(), c.pending(), c.rejected()]);
+  if (c !== client) return; // logged out meanwhile
   const todos = [...items].filter(([, s]) => s && typeof s === "object" && !s.deleted && typeof s.text === "string");
   if (editing === null) renderTodos(todos, new Set(pending.map((e) => e.itemUuid)));
   renderRejected(rejected, items);
@@ -209,8 +231,10 @@ function textOf(payload) {
   }
 }
 
+const loggedOut = { pendingCount: 0, oldestPendingAgeMs: null, lastSync: null, lastError: null, syncing: false, watching: false };
+
 function renderStatus() {
-  const s = client.status();
+  const s = client?.status() ?? loggedOut;
   const online = navigator.onLine;
   setStatus("status-network", online ? "online" : "offline", online ? "online" : "offline");
   setStatus("status-live", s.watching ? "live" : "not live", s.watching ? "watching" : "idle");
@@ -252,15 +276,21 @@ document.getElementById("login").addEventListener("submit", async (e) => {
   e.preventDefault();
   const form = e.currentTarget;
   const error = $("login-error");
+  const username = form.username.value.trim();
   error.textContent = "";
   try {
-    await client.login(form.username.value, form.password.value);
+    if (session?.username !== username) {
+      closeSession();
+      await openSession(username);
+    }
+    await client.login(username, form.password.value);
     form.reset();
   } catch (err) {
-    if (!(err instanceof SyncError)) throw err;
-    error.textContent = err.code === "unauthenticated" ? "Wrong user name or password." : `${err.code}: ${err.message}`;
+    error.textContent =
+      err instanceof SyncError && err.code === "unauthenticated" ? "Wrong user name or password." : `${err.code ?? err.name}: ${err.message}`;
     return;
   }
+  localStorage.setItem(SESSION_KEY, username);
   await render();
   requestSync();
   startWatching();
@@ -270,6 +300,8 @@ $("logout").addEventListener("click", async () => {
   stopWatching();
   lastResult = "";
   await client.logout();
+  localStorage.removeItem(SESSION_KEY);
+  closeSession();
   render();
 });
 
@@ -293,17 +325,26 @@ window.addEventListener("offline", () => {
   renderStatus();
 });
 window.addEventListener("pagehide", () => stopWatching());
-
-client.onChange(() => {
-  render();
-  // Another tab may have logged in or out.
-  if (client.loggedIn) startWatching();
-  else stopWatching();
+// Another tab logged in or out: start again as the user it names.
+window.addEventListener("storage", (e) => {
+  if (e.key === SESSION_KEY) location.reload();
 });
+
+function onClientChange(reason) {
+  if (reason === "status") {
+    renderStatus(); // syncing, watching, an error: nothing in the list changed
+    return;
+  }
+  render();
+  if (client?.loggedIn) startWatching();
+  else stopWatching(); // the server refused the token (401)
+}
 setInterval(renderStatus, 1000); // keeps "oldest … s" current
 
+const savedUser = localStorage.getItem(SESSION_KEY);
+if (savedUser !== null) await openSession(savedUser);
 await render();
-if (client.loggedIn) {
+if (client?.loggedIn) {
   requestSync();
   startWatching();
 }

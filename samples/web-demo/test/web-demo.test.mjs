@@ -192,6 +192,36 @@ scenario("two tabs of one user share edits and never push the same event twice",
   for (const page of [one, two]) assert.equal(await page.getByTestId("status-last-result").getAttribute("data-duplicates-seen"), "0");
 });
 
+scenario("a second user of the same browser leaves the first user's offline edits for them", async ({ server, alice, bob }) => {
+  const context = await stack.device();
+  const page = await openDemo(context, stack.demo.url);
+  await logIn(page, alice);
+  await addTodo(page, "Alice online");
+  await expectPending(page, (n) => n === 0, "0");
+
+  await context.setOffline(true);
+  await page.locator('[data-testid="status-network"][data-state="offline"]').waitFor();
+  await addTodo(page, "Alice offline");
+  await expectPending(page, (n) => n === 1, "1");
+  await page.getByTestId("logout").click();
+  await context.setOffline(false);
+
+  await logIn(page, bob);
+  await expectTodos(page, ["Alice online"]);
+  await addTodo(page, "Bob's");
+  await expectPending(page, (n) => n === 0, "0");
+  assert.equal(await page.getByTestId("rejected").count(), 0);
+  await page.getByTestId("logout").click();
+
+  await logIn(page, alice);
+  await expectTodos(page, ["Alice online", "Alice offline", "Bob's"]);
+  await expectPending(page, (n) => n === 0, "0");
+  assert.equal(await page.getByTestId("rejected").count(), 0);
+  const byText = new Map((await server.history()).map((e) => [JSON.parse(e.payload).text, e.userUuid]));
+  assert.equal(byText.get("Alice offline"), alice.uuid);
+  assert.equal(await server.metric("simplesync_events_rejected_total"), 0);
+});
+
 scenario("a screenshot of the demo shows a list, a refused edit and the status bar", async ({ server, alice, bob }) => {
   await server.setAcl([
     { user: bob.uuid, item: "*", action: "delete", allow: false },
