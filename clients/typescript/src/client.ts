@@ -292,6 +292,13 @@ export class SyncClient {
       const results = batch.length > 0 ? readResults(answer, batch) : [];
       if (meta.epoch !== null && page.epoch !== meta.epoch) {
         if (++epochChanges > MAX_EPOCH_CHANGES_PER_SYNC) throw badResponse("the server's epoch keeps changing");
+        // The results hold for the new store (only its events and cursor mean nothing to us): the pushed
+        // events leave pending now rather than coming back as duplicates of themselves.
+        if (batch.length > 0) {
+          await this.store.apply({ events: [], removePending: batch.map((e) => e.uuid), rejections: rejectionsOf(batch, results) });
+          collect(result, batch, results);
+          todo = todo.slice(batch.length);
+        }
         const moved = (await this.store.resetEpoch(meta.epoch, meta.userUuid, this.now())) ?? [];
         result.epochChanged = true;
         // This sync pushes the events moved back as well (they come first in pending).

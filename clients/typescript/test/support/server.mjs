@@ -153,7 +153,7 @@ export class TestServer {
     for (;;) {
       const r = await this.admin("GET", `/sync?cursor=${cursor}`);
       const page = parseJson(await r.text());
-      events.push(...page.events);
+      events.push(...page.events.map((e) => ({ ...e })));
       cursor = page.cursor;
       if (!page.more) return events;
     }

@@ -1,0 +1,162 @@
+// Answers that break the protocol, from a hostile server in the test: each is bad_response, applied not even in part.
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import { after, before, describe, test } from "node:test";
+import { MemoryStore, SyncClient, SyncError } from "../dist/index.js";
+
+const EPOCH = "e0000000000000000000000000000001";
+const EVENT = { uuid: "0193a5c0-0000-7000-8000-000000000001", timestamp: 1764100000000, userUuid: "u-x", itemUuid: "i", action: "a", payload: "{}" };
+const page = (over) => JSON.stringify({ epoch: EPOCH, events: [], cursor: 10, more: false, ...over });
+const json = (body, status = 200, type = "application/json") => ({ status, type, body });
+
+describe("a hostile server", () => {
+  let server;
+  let url;
+  let handler;
+  before(async () => {
+    server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        const answer = handler(req, body);
+        if (answer.stream !== undefined) {
+          res.writeHead(200, { "Content-Type": answer.type ?? "text/event-stream" });
+          res.end(answer.stream);
+          return;
+        }
+        res.writeHead(answer.status, { "Content-Type": answer.type, ...answer.headers });
+        res.end(answer.body);
+      });
+    });
+    await new Promise((r) => server.listen(0, "127.0.0.1", r));
+    url = `http://127.0.0.1:${server.address().port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    return new Promise((r) => server.close(r));
+  });
+
+  /** A client whose store already synced to cursor 10 of EPOCH, logged in, with one event pending. */
+  async function client(options = {}) {
+    const store = new MemoryStore();
+    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    await store.addPending(EVENT, 0);
+    return { store, client: await SyncClient.open({ server: url, store, ...options }) };
+  }
+
+  const syncCases = [
+    ["not JSON", () => json("this is not json")],
+    ["the wrong content type", () => json(page({ results: [] }), 200, "text/html")],
+    ["no epoch", () => json(JSON.stringify({ events: [], cursor: 10, more: false, results: [{ uuid: EVENT.uuid, status: "accepted" }] }))],
+    ["a negative cursor", () => json(page({ cursor: -1 }))],
+    ["a cursor that goes back", () => json(page({ cursor: 5, events: [EVENT], results: [{ uuid: EVENT.uuid, status: "accepted" }] }))],
+    ["a cursor past 2^53", () => json(page({ cursor: 2 ** 60, events: [EVENT], results: [{ uuid: EVENT.uuid, status: "accepted" }] }))],
+    ["more without events", () => json(page({ more: true, results: [{ uuid: EVENT.uuid, status: "accepted" }] }))],
+    ["results that do not match the push", () => json(page({ results: [] }))],
+    ["a result for another uuid", () => json(page({ results: [{ uuid: "0193a5c0-0000-7000-8000-000000000002", status: "accepted" }] }))],
+    ["an unknown push status", () => json(page({ results: [{ uuid: EVENT.uuid, status: "maybe" }] }))],
+    ["a rejection without reason", () => json(page({ results: [{ uuid: EVENT.uuid, status: "rejected" }] }))],
+    ["an event with a fractional timestamp", () => json(page({ cursor: 11, events: [{ ...EVENT, timestamp: 1.5 }], results: [{ uuid: EVENT.uuid, status: "accepted" }] }))],
+    ["an event with a timestamp over 2^64-1", () => json(page({ cursor: 11, events: [{ ...EVENT, timestamp: "@" }], results: [{ uuid: EVENT.uuid, status: "accepted" }] }).replace('"@"', "18446744073709551616"))],
+    ["an event without payload", () => json(page({ cursor: 11, events: [{ ...EVENT, payload: undefined }], results: [{ uuid: EVENT.uuid, status: "accepted" }] }))],
+    ["an event with a uuid that is not a UUID", () => json(page({ cursor: 11, events: [{ ...EVENT, uuid: "nope" }], results: [{ uuid: EVENT.uuid, status: "accepted" }] }))],
+    ["a body that is not UTF-8", () => ({ status: 200, type: "application/json", body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) })],
+    ["an answer over the cap", () => json(page({ results: [{ uuid: EVENT.uuid, status: "accepted" }] }) + " ".repeat(70_000))],
+    ["an array", () => json("[]")],
+    ["a truncated body", () => json(page({ results: [{ uuid: EVENT.uuid, status: "accepted" }] }).slice(0, -3))],
+  ];
+
+  for (const [name, answer] of syncCases) {
+    test(`a sync answer with ${name} is bad_response and changes nothing`, async () => {
+      handler = answer;
+      const { store, client: c } = await client({ maxResponseBytes: 65_536 });
+      await assert.rejects(c.sync(), (e) => e instanceof SyncError && e.code === "bad_response" && !e.isTransient);
+      const meta = await store.meta();
+      assert.equal(meta.cursor, 10);
+      assert.equal(meta.epoch, EPOCH);
+      assert.equal((await store.pending()).length, 1);
+      assert.equal((await store.history()).length, 0);
+      assert.equal(c.status().lastError.code, "bad_response");
+      c.close();
+    });
+  }
+
+  const errorCases = [
+    [json("<html>oops</html>", 500, "text/html"), "internal", true, null],
+    [json("<html>bad gateway</html>", 502, "text/html"), "unavailable", true, null],
+    [{ ...json('{"code":"rate_limited","status":429}', 429, "application/problem+json"), headers: { "Retry-After": "7" } }, "rate_limited", true, 7],
+    [json('{"code":"conflict","status":400,"detail":"taken"}', 400, "application/problem+json"), "conflict", false, null],
+    [json('{"code":"invalid","status":400,"errors":{"cursor":["bad"]}}', 400, "application/problem+json"), "invalid", false, null],
+    [json('{"code":"something_new","status":403}', 403, "application/problem+json"), "forbidden", false, null],
+    [json("", 503, "text/plain"), "unavailable", true, null],
+  ];
+  for (const [answer, code, transient, retryAfter] of errorCases) {
+    test(`an error answer ${answer.status} (${answer.body.slice(0, 30) || "empty"}) is ${code}`, async () => {
+      handler = () => answer;
+      const { store, client: c } = await client();
+      await assert.rejects(c.sync(), (e) => {
+        assert.ok(e instanceof SyncError);
+        assert.equal(e.code, code);
+        assert.equal(e.status, answer.status);
+        assert.equal(e.isTransient, transient);
+        assert.equal(e.retryAfter, retryAfter);
+        return true;
+      });
+      assert.equal((await store.pending()).length, 1);
+      c.close();
+    });
+  }
+
+  const streamCases = [
+    ["a live message whose id is not past the cursor", `retry: 2000\nevent: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\nevent: events\ndata: [${JSON.stringify(EVENT)}]\nid: 3\n\n`],
+    ["a live message without id", `event: events\ndata: [${JSON.stringify(EVENT)}]\n\n`],
+    ["a live message that is not JSON", `event: events\ndata: [{\nid: 11\n\n`],
+    ["a live message over the cap", `event: events\ndata: [${JSON.stringify({ ...EVENT, payload: "p".repeat(5000) })}]\nid: 11\n\n`],
+    ["a hello for another cursor", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":4}\n\n`],
+    ["the wrong content type", `event: end\ndata: {"reason":"max_lifetime"}\n\n`, "application/json"],
+  ];
+  for (const [name, stream, type] of streamCases) {
+    test(`a stream with ${name} ends the watch with bad_response and changes nothing`, async () => {
+      handler = (req) => (req.url.startsWith("/sync/stream") ? { stream, type } : json(page(req.method === "POST" ? {} : {})));
+      const store = new MemoryStore();
+      await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+      await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+      const c = await SyncClient.open({ server: url, store, maxStreamMessageBytes: 2048 });
+      const watch = c.watch();
+      await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "bad_response");
+      assert.equal((await store.meta()).cursor, 10);
+      assert.equal((await store.history()).length, 0);
+      c.close();
+    });
+  }
+
+  test("unknown stream messages and comments are skipped, and live events are applied with their id as cursor", async () => {
+    const live = { ...EVENT, uuid: "0193a5c0-0000-7000-8000-000000000009", timestamp: "@" };
+    const events = `[${JSON.stringify(live).replace('"@"', "18446744073709551615")}]`;
+    const stream = `retry: 2000\r\nevent: hello\r\ndata: {"epoch":"${EPOCH}","cursor":10}\r\n\r\n: keep-alive\r\n\r\nevent: news\r\ndata: {}\r\n\r\nevent: events\r\ndata: ${events}\r\nid: 12\r\n\r\nevent: end\r\ndata: {"reason":"revoked"}\r\n\r\n`;
+    let streams = 0;
+    handler = (req) => {
+      if (!req.url.startsWith("/sync/stream")) return json(page({ cursor: Number(new URL(req.url, url).searchParams.get("cursor")) }));
+      return ++streams === 1 ? { stream } : json('{"code":"unauthenticated","status":401}', 401, "application/problem+json");
+    };
+    const store = new MemoryStore();
+    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const c = await SyncClient.open({ server: url, store });
+    const watch = c.watch();
+    await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
+    assert.equal((await store.meta()).cursor, 12);
+    assert.deepEqual((await store.history()).map((e) => e.timestamp), [2n ** 64n - 1n]);
+    c.close();
+  });
+
+  test("plain http:// to another machine is refused unless allowed", async () => {
+    const store = new MemoryStore();
+    await assert.rejects(SyncClient.open({ server: "http://sync.example.com", store }), TypeError);
+    await assert.rejects(SyncClient.open({ server: "ftp://127.0.0.1", store }), TypeError);
+    for (const ok of ["http://localhost:1", "http://127.0.0.2:1", "http://[::1]:1", "https://sync.example.com/base"])
+      (await SyncClient.open({ server: ok, store })).close();
+    (await SyncClient.open({ server: "http://sync.example.com", store, allowInsecureHttp: true })).close();
+  });
+});

@@ -1,0 +1,81 @@
+// Live updates: watch() follows GET /sync/stream with fetch, resumes with Last-Event-ID, ends on 401.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { MemoryStore, SyncClient, SyncError } from "../dist/index.js";
+import { TestServer, passwordOf, waitFor } from "./support/server.mjs";
+
+describe("watch", () => {
+  let server;
+  before(async () => {
+    server = await TestServer.start({ SIMPLESYNC_SYNC_HEARTBEAT: "1s" });
+    await server.allowAll();
+    await server.newUser("alice");
+    await server.newUser("bob");
+  });
+  after(() => server?.close());
+
+  test("receives live events, reconnects after a server restart with Last-Event-ID, and stops", async () => {
+    const streams = [];
+    const recording = (input, init) => {
+      if (new URL(input).pathname === "/sync/stream") streams.push({ url: input, headers: { ...init.headers } });
+      return fetch(input, init);
+    };
+    const alice = await server.client("alice");
+    const bob = await server.client("bob", { fetch: recording });
+    const changes = [];
+    bob.onChange((reason) => changes.push(reason));
+    const watch = bob.watch();
+    await waitFor(() => bob.status().watching && streams.length === 1, { what: "the stream to open" });
+
+    const first = await alice.record("task-live", "create", '{"n":1}');
+    await alice.sync();
+    await waitFor(async () => (await bob.events()).some((e) => e.uuid === first.uuid), { what: "the live event" });
+    assert.ok(changes.includes("live"));
+    const opened = streams[0];
+    assert.match(opened.headers.Authorization, /^Bearer ey/);
+    assert.ok(!opened.url.includes("ey"), "no token in the URL");
+    assert.equal(opened.headers.Accept, "text/event-stream");
+    assert.equal(opened.headers["Last-Event-ID"], new URL(opened.url).searchParams.get("cursor"));
+
+    await server.stop();
+    await waitFor(() => bob.status().lastError?.code === "network", { what: "the outage to show" });
+    await server.startAgain();
+    await waitFor(() => streams.length >= 2 && bob.status().lastError === null, { what: "the reconnect", timeoutMs: 60_000 });
+    const cursorAtReconnect = Number(streams.at(-1).headers["Last-Event-ID"]);
+    assert.ok(cursorAtReconnect > 0);
+
+    const second = await alice.record("task-live", "update", '{"n":2}');
+    await alice.sync();
+    await waitFor(async () => (await bob.events()).some((e) => e.uuid === second.uuid), { what: "the event after the restart" });
+    const bobEvents = await bob.events();
+    assert.equal(new Set(bobEvents.map((e) => e.uuid)).size, bobEvents.length, "nothing twice");
+    assert.equal(bobEvents.length, (await server.history()).length);
+
+    watch.stop();
+    await watch.done;
+    assert.equal(bob.status().watching, false);
+    alice.close();
+    bob.close();
+  });
+
+  test("a watch ends with login_required when the login is revoked, and an aborted signal stops it", async () => {
+    const carol = await SyncClient.open({ server: server.url, store: new MemoryStore() });
+    await carol.login("alice", passwordOf("alice"));
+    const watch = carol.watch();
+    await waitFor(() => carol.status().watching && carol.status().lastSync !== null, { what: "the watch to start" });
+    const changed = await server.admin("PUT", "/admin/users/user-alice", { new_password: "a-new-password-2" });
+    assert.equal(changed.status, 204);
+    await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
+    assert.equal(carol.status().watching, false);
+    assert.equal(carol.loggedIn, false);
+
+    await carol.login("alice", "a-new-password-2");
+    const controller = new AbortController();
+    const second = carol.watch({ signal: controller.signal });
+    await waitFor(() => carol.status().watching, { what: "the second watch" });
+    controller.abort();
+    await second.done;
+    assert.equal(carol.status().watching, false);
+    carol.close();
+  });
+});
