@@ -72,6 +72,7 @@ function requestSync() {
   })().finally(() => {
     syncRun = null;
     render();
+    if (syncAgain) requestSync(); // asked for by another user's session, begun meanwhile
   });
   return syncRun;
 }
@@ -325,6 +326,9 @@ window.addEventListener("offline", () => {
   renderStatus();
 });
 window.addEventListener("pagehide", () => stopWatching());
+window.addEventListener("pageshow", (e) => {
+  if (e.persisted) startWatching(); // back from the back/forward cache
+});
 // Another tab logged in or out: start again as the user it names.
 window.addEventListener("storage", (e) => {
   if (e.key === SESSION_KEY) location.reload();

@@ -173,6 +173,7 @@ export async function startStack(browser) {
   const bob = await server.addUser("bob");
   await server.setAcl([{ user: "*", item: "*", action: "*", allow: true }]);
   const contexts = [];
+  const pageErrors = [];
   return {
     server,
     demo,
@@ -181,13 +182,16 @@ export async function startStack(browser) {
     /** A fresh browser profile (its own IndexedDB), like another device. */
     async device() {
       const context = await browser.newContext({ viewport: { width: 900, height: 640 } });
+      context.on("weberror", (e) => pageErrors.push(e.error().message));
       contexts.push(context);
       return context;
     },
+    /** Tears everything down; fails when a page threw an uncaught error meanwhile. */
     async dispose() {
       for (const c of contexts) await c.close();
       await server.dispose();
       await demo.close();
+      assert.deepEqual(pageErrors, [], "uncaught errors in the app");
     },
   };
 }
@@ -211,7 +215,6 @@ export async function launchBrowser() {
 /** Opens the demo in a new page of `context` and waits until the app has started. */
 export async function openDemo(context, url) {
   const page = await context.newPage();
-  page.on("pageerror", (e) => console.error(`page error: ${e.message}`));
   await page.goto(url);
   await page.locator("html[data-ready]").waitFor();
   return page;

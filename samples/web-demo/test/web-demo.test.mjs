@@ -21,11 +21,18 @@ after(async () => {
 function scenario(name, body) {
   test(name, { timeout }, async () => {
     stack = await startStack(browser);
+    let failure;
     try {
       await body(stack);
-    } finally {
-      await stack.dispose();
+    } catch (error) {
+      failure = error;
     }
+    try {
+      await stack.dispose();
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure) throw failure;
   });
 }
 
