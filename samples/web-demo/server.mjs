@@ -36,7 +36,9 @@ export async function startDemoServer({ server = "http://127.0.0.1:8080", port =
     allowInsecureHttp: serverUrl.protocol === "http:" && allowInsecureHttp,
   });
   const sdkRoot = await realpath(sdkDir).catch(() => {
-    throw new Error(`the SDK is not built: ${sdkDir} is missing (npm start builds it; or run 'npm run build' in clients/typescript)`);
+    throw new Error(
+      `${sdkDir} is missing: run 'npm ci' in samples/web-demo (it links the SDK), then 'npm start' (it builds the SDK)`,
+    );
   });
   const index = await readFile(join(publicDir, "index.html"), "utf8");
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(index)[1];

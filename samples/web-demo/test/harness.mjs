@@ -15,8 +15,12 @@ import { startDemoServer } from "../server.mjs";
 const dll = fileURLToPath(new URL("../../../src/SimpleSync/bin/Debug/net10.0/simple-sync.dll", import.meta.url));
 const chromiumPath = "/usr/bin/chromium";
 
-/** Retries `check` (which throws until it holds) until it passes or `timeout` ms have gone. */
-export async function eventually(check, { timeout = 20_000, interval = 50 } = {}) {
+/**
+ * Retries `check` (which throws until it holds) until it passes or `timeout` ms have gone.
+ * The default is generous because a test machine may be busy with other work; no test asserts
+ * speed.
+ */
+export async function eventually(check, { timeout = 30_000, interval = 50 } = {}) {
   const deadline = Date.now() + timeout;
   for (;;) {
     try {

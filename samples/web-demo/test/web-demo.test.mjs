@@ -43,6 +43,18 @@ async function openAs(user) {
   return { context, page };
 }
 
+scenario("a wrong password is refused with a message", async ({ alice }) => {
+  const page = await openDemo(await stack.device(), stack.demo.url);
+  await page.getByTestId("login-username").fill(alice.username);
+  await page.getByTestId("login-password").fill("not-the-password");
+  await page.getByTestId("login-submit").click();
+  await page.getByTestId("login-error").getByText("Wrong user name or password.").waitFor();
+  assert.equal(await page.getByTestId("add-form").isVisible(), false);
+  await logIn(page, alice);
+  assert.equal(await page.getByTestId("login-form").isVisible(), false);
+  assert.equal(await page.getByTestId("username").textContent(), alice.username);
+});
+
 scenario("two users see each other's edits live", async ({ alice, bob }) => {
   const a = await openAs(alice);
   const b = await openAs(bob);
@@ -155,7 +167,7 @@ scenario("after the server is restored from an older backup both users converge 
     // Nobody presses Sync: the live streams reconnect (with a backoff of up to 15 s), sync
     // first, notice the new epoch and push back what the restored store lacks.
     const all = [...synced, "A3 while the server is down"];
-    const slow = { timeout: 60_000 };
+    const slow = { timeout: 90_000 };
     await expectTodos(a.page, all, slow);
     await expectTodos(b.page, all, slow);
     await expectPending(a.page, (n) => n === 0, "0", slow);
