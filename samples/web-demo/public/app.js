@@ -46,12 +46,13 @@ let duplicatesSeen = 0; // over every sync of this page: pushing an event twice 
 
 // One sync at a time in this tab; a request during a sync runs one more after it, so an edit
 // made while a sync is in flight is pushed too. Failures are not thrown: status().lastError
-// holds them, and the edits stay pending until the next sync.
+// holds them, and the edits stay pending until the next sync. Automatic syncs wait for the
+// browser to be online; the Sync button always tries (navigator.onLine can be wrong).
 let syncRun = null;
 let syncAgain = false;
-function requestSync() {
+function requestSync({ evenOffline = false } = {}) {
   const c = client;
-  if (!c?.loggedIn || !navigator.onLine) return Promise.resolve();
+  if (!c?.loggedIn || (!navigator.onLine && !evenOffline)) return Promise.resolve();
   if (syncRun) {
     syncAgain = true;
     return syncRun;
@@ -306,7 +307,7 @@ $("logout").addEventListener("click", async () => {
   render();
 });
 
-$("sync").addEventListener("click", () => requestSync());
+$("sync").addEventListener("click", () => requestSync({ evenOffline: true }));
 
 document.getElementById("add").addEventListener("submit", async (e) => {
   e.preventDefault();

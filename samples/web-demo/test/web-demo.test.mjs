@@ -71,10 +71,16 @@ scenario("two users see each other's edits live", async ({ alice, bob }) => {
   await b.page.getByTestId("todo-rename-input").press("Enter");
   await expectTodos(a.page, ["Buy oat milk"]);
 
-  await addTodo(b.page, "Call the plumber");
+  // User text is text, never markup.
+  const markup = `<img src=x onerror="document.title='xss'"> & <b>bold</b>`;
+  await addTodo(b.page, markup);
   await todo(a.page, "Buy oat milk").getByTestId("todo-delete").click();
-  await expectTodos(a.page, ["Call the plumber"]);
-  await expectTodos(b.page, ["Call the plumber"]);
+  await expectTodos(a.page, [markup]);
+  await expectTodos(b.page, [markup]);
+  for (const page of [a.page, b.page]) {
+    assert.equal(await page.getByTestId("todo-list").locator("img, b").count(), 0);
+    assert.notEqual(await page.title(), "xss");
+  }
 });
 
 scenario("edits made offline survive a reload and reach the other user once back online", async ({ alice, bob }) => {
@@ -90,6 +96,11 @@ scenario("edits made offline survive a reload and reach the other user once back
   await a.page.locator('[data-testid="status-network"][data-state="offline"]').waitFor();
   await addTodo(a.page, "Written offline");
   await todo(a.page, "Water the plants").getByTestId("todo-done").check();
+  await expectPending(a.page, (n) => n === 2, "2");
+  assert.equal(await todo(a.page, "Written offline").getByTestId("todo-pending").isVisible(), true);
+  // Pressing Sync offline tries, fails with a network error, and keeps the edits.
+  await a.page.getByTestId("sync").click();
+  await a.page.locator('[data-testid="status-error"][data-state="network"]').waitFor();
   await expectPending(a.page, (n) => n === 2, "2");
 
   await a.page.reload();
