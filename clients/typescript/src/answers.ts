@@ -38,18 +38,23 @@ export function readEvents(value: JsonValue | undefined, what: string): Event[] 
   });
 }
 
-/** Checks a pull answer against the request's cursor: everything protocol.md promises, or `bad_response`. */
-export function readPage(value: JsonValue, requestCursor: number): Page {
+/**
+ * Checks a pull answer against the request: everything protocol.md promises, or `bad_response`.
+ * When the answer is of another epoch than the request's, its cursor is not compared with the
+ * request's (the client starts over from 0 anyway).
+ */
+export function readPage(value: JsonValue, requestCursor: number, requestEpoch: string | null): Page {
   const answer = object(value, "the answer");
   const { epoch, cursor, more } = answer;
   if (typeof epoch !== "string" || epoch.length === 0) throw badResponse("epoch is missing");
   const events = readEvents(answer["events"], "events");
   if (!isSeq(cursor)) throw badResponse("cursor is not an integer from 0 to 2^53-1");
+  if (typeof more !== "boolean") throw badResponse("more is missing");
+  if (more && events.length === 0) throw badResponse("more without events");
+  if (requestEpoch !== null && epoch !== requestEpoch) return { epoch, events, cursor, more };
   if (cursor < requestCursor) throw badResponse(`cursor went back from ${requestCursor} to ${cursor}`);
   if (events.length > 0 && cursor === requestCursor) throw badResponse("events came without a new cursor");
   if (events.length === 0 && cursor !== requestCursor) throw badResponse("the cursor moved without events");
-  if (typeof more !== "boolean") throw badResponse("more is missing");
-  if (more && events.length === 0) throw badResponse("more without events");
   return { epoch, events, cursor, more };
 }
 

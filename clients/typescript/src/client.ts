@@ -262,19 +262,23 @@ export class SyncClient {
     let todo = await this.store.pending(); // what was pending when the sync began; later events wait
     let needPull = true;
     let epochChanges = 0;
+    const cuts = new Map<string, number>();
     while (todo.length > 0 || needPull) {
       const meta = await this.store.meta();
       if (meta.token === null) throw new SyncError("login_required", "not logged in; pending events are kept");
       const { batch, body } = this.takeBatch(todo, meta.cursor);
       let answer: JsonValue;
       try {
-        answer = await this.authorized(() =>
+        answer = await this.authorized(meta.token, () =>
           batch.length > 0
             ? this.transport.json({ method: "POST", path: "sync", body, token: meta.token, signal })
             : this.transport.json({ method: "GET", path: "sync", query: { cursor: String(meta.cursor) }, token: meta.token, signal }),
         );
       } catch (error) {
-        if (!(error instanceof SyncError) || error.code !== "too_large" || batch.length === 0) throw error;
+        if (!(error instanceof SyncError) || batch.length === 0) throw error;
+        const verdict = error.code === "too_large" ? "too_large" : await this.cutForSize(error, body, batch, cuts, meta, signal);
+        if (verdict === "retry") continue;
+        if (verdict !== "too_large") throw error;
         if (batch.length > 1) {
           // A server or proxy with lower limits: halve, and keep the smaller size for this client's life.
           this.maxPushEvents = Math.max(1, Math.floor(batch.length / 2));
@@ -288,7 +292,7 @@ export class SyncClient {
         todo = todo.slice(1);
         continue;
       }
-      const page = readPage(answer, meta.cursor);
+      const page = readPage(answer, meta.cursor, meta.epoch);
       const results = batch.length > 0 ? readResults(answer, batch) : [];
       if (meta.epoch !== null && page.epoch !== meta.epoch) {
         if (++epochChanges > MAX_EPOCH_CHANGES_PER_SYNC) throw badResponse("the server's epoch keeps changing");
@@ -325,6 +329,35 @@ export class SyncClient {
     return result;
   }
 
+  /**
+   * Whether a push that failed with a broken connection was most likely refused for its size.
+   * `fetch` cannot send `Expect: 100-continue`, so a server or proxy that refuses a large body by
+   * its length may close the connection before its 413 can be read. When such a push was large
+   * (64 KiB or more) and the server answers a small request right after, the push is taken as
+   * too large: a batch is halved (harmless even if wrong: re-pushed events come back as
+   * duplicates); a single event only after the third such cut, as then it can never be pushed.
+   */
+  private async cutForSize(
+    error: SyncError,
+    body: string,
+    batch: readonly Event[],
+    cuts: Map<string, number>,
+    meta: StoreMeta,
+    signal: AbortSignal | undefined,
+  ): Promise<"too_large" | "retry" | "failed"> {
+    if (error.code !== "network" || signal?.aborted || utf8.encode(body).length < 64 * 1024) return "failed";
+    try {
+      await this.transport.json({ method: "GET", path: "sync", query: { cursor: String(meta.cursor), limit: "1" }, token: meta.token, signal });
+    } catch {
+      return "failed"; // the server is not reachable: a network error after all
+    }
+    if (batch.length > 1) return "too_large";
+    const key = uuidKey(batch[0]!.uuid);
+    const count = (cuts.get(key) ?? 0) + 1;
+    cuts.set(key, count);
+    return count >= 3 ? "too_large" : "retry";
+  }
+
   /** The first pending events within the count and byte limits (at least one), and the push body. */
   private takeBatch(todo: readonly Event[], cursor: number): { batch: Event[]; body: string } {
     const parts: string[] = [];
@@ -346,13 +379,16 @@ export class SyncClient {
     return (await this.store.pending()).filter((e) => keys.has(uuidKey(e.uuid)));
   }
 
-  /** Runs a request; a 401 forgets the token (keeping the user and the pending events) and becomes `login_required`. */
-  private async authorized<T>(request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a request made with `token`; a 401 forgets that token (keeping the user and the pending
+   * events; a newer login of another tab stays) and becomes `login_required`.
+   */
+  private async authorized<T>(token: string | null, request: () => Promise<T>): Promise<T> {
     try {
       return await request();
     } catch (error) {
       if (!(error instanceof SyncError) || error.status !== 401) throw error;
-      await this.store.updateLogin({ token: null });
+      if ((await this.store.meta()).token === token) await this.store.updateLogin({ token: null });
       await this.refresh();
       this.emit("logout");
       throw new SyncError("login_required", "the server refused the login (401): log in again; pending events are kept", {
@@ -369,7 +405,7 @@ export class SyncClient {
       transport: this.transport,
       maxMessageBytes: this.options.maxStreamMessageBytes,
       idleTimeoutMs: this.options.streamIdleTimeoutMs,
-      authorized: (request) => this.authorized(request),
+      authorized: (token, request) => this.authorized(token, request),
       onLive: () => void this.refresh().then(() => this.emit("live")),
     };
     let failures = 0;

@@ -11,7 +11,7 @@ export interface StreamContext {
   transport: Transport;
   maxMessageBytes: number;
   idleTimeoutMs: number;
-  authorized<T>(request: () => Promise<T>): Promise<T>;
+  authorized<T>(token: string | null, request: () => Promise<T>): Promise<T>;
   onLive(): void;
 }
 
@@ -45,7 +45,7 @@ export async function followStream(context: StreamContext, signal: AbortSignal, 
   };
   resetIdle();
   try {
-    const response = await context.authorized(() =>
+    const response = await context.authorized(meta.token, () =>
       context.transport.send(
         { method: "GET", path: "sync/stream", query, token: meta.token, headers: { "Last-Event-ID": String(meta.cursor) } },
         linked,

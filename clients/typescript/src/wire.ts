@@ -44,9 +44,10 @@ export interface PushResult {
   /** The uuid as it was sent; `null` for a pushed element without a string uuid. */
   uuid: string | null;
   status: PushStatus;
-  /** Only with `status: "rejected"`. */
-  reason?: RejectionReason;
-  detail?: string;
+  /** With `status: "rejected"`; absent or null otherwise. */
+  reason?: RejectionReason | null;
+  /** With `status: "rejected"`: what was wrong, for people; absent or null otherwise. */
+  detail?: string | null;
 }
 
 /** `POST /sync` answer: a pull answer plus one result per pushed event. */
@@ -56,11 +57,11 @@ export interface SyncAnswer extends PullAnswer {
 
 /** Every error answer (`application/problem+json`, RFC 9457, plus `code`). */
 export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  instance?: string;
+  type?: string | null;
+  title?: string | null;
+  status?: number | null;
+  detail?: string | null;
+  instance?: string | null;
   code: string;
   /** Validation errors: field name → problems. */
   errors?: Record<string, string[]>;

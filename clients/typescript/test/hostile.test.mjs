@@ -19,6 +19,10 @@ describe("a hostile server", () => {
       req.on("data", (d) => (body += d));
       req.on("end", () => {
         const answer = handler(req, body);
+        if (answer.cut) {
+          req.socket.destroy();
+          return;
+        }
         if (answer.stream !== undefined) {
           res.writeHead(200, { "Content-Type": answer.type ?? "text/event-stream" });
           res.end(answer.stream);
@@ -148,6 +152,79 @@ describe("a hostile server", () => {
     await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
     assert.equal((await store.meta()).cursor, 12);
     assert.deepEqual((await store.history()).map((e) => e.timestamp), [2n ** 64n - 1n]);
+    c.close();
+  });
+
+  test("a large push cut off while the server answers small requests is taken as too large: halved, and rejected alone", async () => {
+    const posts = [];
+    handler = (req, body) => {
+      const cursor = Number(new URL(req.url, url).searchParams.get("cursor") ?? 0);
+      if (req.method !== "POST") return json(page({ cursor }));
+      posts.push(body.length);
+      if (body.length > 100_000) return { cut: true };
+      const pushed = JSON.parse(body).events;
+      return json(page({ cursor: 10, results: pushed.map((e) => ({ uuid: e.uuid, status: "accepted" })) }));
+    };
+    const store = new MemoryStore();
+    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const c = await SyncClient.open({ server: url, store });
+    const small = [];
+    for (let i = 0; i < 3; i++) small.push(await c.record(`item-${i}`, "set", "s".repeat(50_000)));
+    const big = await c.record("item-big", "set", "b".repeat(120_000));
+    const result = await c.sync();
+    assert.deepEqual(result.accepted.map((e) => e.uuid), small.map((e) => e.uuid));
+    assert.deepEqual(result.rejected.map((r) => [r.event.uuid, r.reason]), [[big.uuid, "payload_too_large"]]);
+    assert.equal(posts.filter((n) => n > 100_000).length >= 4, true, String(posts));
+    c.close();
+  });
+
+  test("a small push whose connection is cut is a network error, and its events stay pending", async () => {
+    handler = (req) => (req.method === "POST" ? { cut: true } : json(page({})));
+    const { store, client: c } = await client();
+    await assert.rejects(c.sync(), (e) => e instanceof SyncError && e.code === "network" && e.isTransient);
+    assert.equal((await store.pending()).length, 1);
+    c.close();
+  });
+
+  test("a hello of another epoch stops the stream, the sync handles the epoch change, and the stream reconnects with the new epoch", async () => {
+    const NEW = "e0000000000000000000000000000002";
+    const streamUrls = [];
+    let pulls = 0;
+    handler = (req) => {
+      const u = new URL(req.url, url);
+      const cursor = Number(u.searchParams.get("cursor"));
+      if (u.pathname === "/sync") return json(page({ epoch: ++pulls === 1 ? EPOCH : NEW, cursor }));
+      streamUrls.push(u);
+      const hello = `retry: 2000\nevent: hello\ndata: {"epoch":"${NEW}","cursor":${cursor}}\n\n`;
+      if (streamUrls.length === 1) return { stream: hello + `event: events\ndata: [${JSON.stringify({ ...EVENT, uuid: EVENT.uuid.replace("1", "7") })}]\nid: 11\n\n` };
+      if (streamUrls.length === 2) return { stream: hello + `event: events\ndata: [${JSON.stringify(EVENT)}]\nid: 99\n\n` };
+      return json('{"code":"unauthenticated","status":401}', 401, "application/problem+json");
+    };
+    const store = new MemoryStore();
+    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const c = await SyncClient.open({ server: url, store });
+    const watch = c.watch();
+    await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
+    assert.deepEqual(streamUrls.slice(0, 2).map((u) => [u.searchParams.get("epoch"), u.searchParams.get("cursor")]), [[EPOCH, "10"], [NEW, "0"]]);
+    assert.equal(pulls >= 3, true); // the sync before the first stream, the one that found the new epoch, its pull from 0
+    const meta = await store.meta();
+    assert.deepEqual([meta.epoch, meta.cursor], [NEW, 99]);
+    assert.deepEqual((await store.history()).map((e) => e.uuid), [EVENT.uuid]); // nothing of the first stream was applied
+    c.close();
+  });
+
+  test("an answer of another epoch may have a cursor below the request's: the client starts over from 0", async () => {
+    handler = () => json(page({ epoch: "e0000000000000000000000000000003", cursor: 3, events: [EVENT] }));
+    const store = new MemoryStore();
+    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const c = await SyncClient.open({ server: url, store });
+    const result = await c.sync();
+    assert.equal(result.epochChanged, true);
+    const meta = await store.meta();
+    assert.deepEqual([meta.epoch, meta.cursor], ["e0000000000000000000000000000003", 3]);
     c.close();
   });
 

@@ -1,5 +1,7 @@
 // Live updates: watch() follows GET /sync/stream with fetch, resumes with Last-Event-ID, ends on 401.
 import assert from "node:assert/strict";
+import { copyFile, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { MemoryStore, SyncClient, SyncError } from "../dist/index.js";
 import { TestServer, passwordOf, waitFor } from "./support/server.mjs";
@@ -11,6 +13,7 @@ describe("watch", () => {
     await server.allowAll();
     await server.newUser("alice");
     await server.newUser("bob");
+    await server.newUser("carol");
   });
   after(() => server?.close());
 
@@ -77,5 +80,38 @@ describe("watch", () => {
     await second.done;
     assert.equal(carol.status().watching, false);
     carol.close();
+  });
+
+  test("a watch across a restore from backup handles the new epoch, re-pushes what the server lost, and goes on live", async () => {
+    const carol = await server.client("carol");
+    const bob = await server.client("bob");
+    const watch = bob.watch();
+    await waitFor(() => bob.status().lastSync !== null, { what: "bob's first sync" });
+    const kept = await bob.record("task-restore", "create", '{"kept":true}');
+    await bob.sync();
+    const backup = join(server.dir, "watch-backup.db");
+    await server.cli("backup", backup);
+    const lost = await bob.record("task-restore", "update", '{"lost":true}');
+    await bob.sync();
+
+    await server.stop();
+    await rm(`${server.dbPath}-wal`, { force: true });
+    await rm(`${server.dbPath}-shm`, { force: true });
+    await copyFile(backup, server.dbPath);
+    await server.startAgain();
+
+    // bob's watch reconnects: its sync sees the new epoch and pushes the event the server lost.
+    await waitFor(async () => (await server.history()).some((e) => e.uuid === lost.uuid), { what: "the lost event to be re-pushed", timeoutMs: 60_000 });
+    const live = await carol.record("task-restore", "update", '{"after":"restore"}');
+    await carol.sync();
+    await waitFor(async () => (await bob.events()).some((e) => e.uuid === live.uuid), { what: "the live event after the restore" });
+    const history = (await server.history()).map((e) => e.uuid).sort();
+    await waitFor(async () => (await bob.events()).length === history.length, { what: "bob to hold the whole history" });
+    assert.deepEqual((await bob.events()).map((e) => e.uuid).sort(), history);
+    assert.ok(history.includes(kept.uuid));
+    watch.stop();
+    await watch.done;
+    carol.close();
+    bob.close();
   });
 });

@@ -2,7 +2,7 @@
 // loopback port over a SQLite file in a temp directory. It can be stopped and started again on
 // the same port and files, so clients see outages and restarts as they would in the field.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, mkdir } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -51,6 +51,9 @@ export class TestServer {
 
   /** Starts a server; `env` adds SIMPLESYNC_* settings (e.g. SIMPLESYNC_LIMITS_MAX_BODY_BYTES). */
   static async start(env = {}) {
+    await access(serverDll).catch(() => {
+      throw new Error(`${serverDll} is missing: build the server first (dotnet build src/SimpleSync from the repository root)`);
+    });
     const dir = await mkdtemp(join(tmpdir(), "simplesync-ts-"));
     await mkdir(join(dir, "data"), { mode: 0o700 });
     const server = new TestServer(dir, await freePort(), env);
