@@ -11,4 +11,5 @@ const npm = (...args) => {
 };
 
 if (!existsSync(new URL("node_modules/", `file://${sdk}`))) npm("ci", "--no-audit", "--no-fund");
+npm("run", "--silent", "clean"); // no file of an older build lingers in dist/ (the demo serves all of it)
 npm("run", "--silent", "build");
