@@ -69,7 +69,12 @@ export class SyncServer {
     assert.ok(existsSync(dll), `${dll} is missing: build the server first (dotnet build src/SimpleSync)`);
     const dir = await mkdtemp(join(tmpdir(), "web-demo-test-"));
     const server = new SyncServer(dir, port ?? (await freePort()), corsOrigin);
-    await server.start();
+    try {
+      await server.start();
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
     return server;
   }
 
@@ -81,14 +86,19 @@ export class SyncServer {
     child.stderr.on("data", (d) => (this.log += d));
     let exited = false;
     this.#exited.then(() => (exited = true));
-    await eventually(
-      async () => {
-        assert.ok(!exited, `the server exited:\n${this.log}`);
-        const res = await fetch(`${this.url}/health`);
-        assert.equal(res.status, 200);
-      },
-      { timeout: 60_000 },
-    );
+    try {
+      await eventually(
+        async () => {
+          assert.ok(!exited, `the server exited:\n${this.log}`);
+          const res = await fetch(`${this.url}/health`);
+          assert.equal(res.status, 200);
+        },
+        { timeout: 60_000 },
+      );
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
   }
 
   /** Stops the server as an operator would (SIGTERM) and waits for it to exit. */
@@ -172,10 +182,19 @@ export class SyncServer {
 export async function startStack(browser) {
   const port = await freePort();
   const demo = await startDemoServer({ server: `http://127.0.0.1:${port}`, port: 0 });
-  const server = await SyncServer.create({ port, corsOrigin: demo.origin });
-  const alice = await server.addUser("alice");
-  const bob = await server.addUser("bob");
-  await server.setAcl([{ user: "*", item: "*", action: "*", allow: true }]);
+  let server;
+  let alice;
+  let bob;
+  try {
+    server = await SyncServer.create({ port, corsOrigin: demo.origin });
+    alice = await server.addUser("alice");
+    bob = await server.addUser("bob");
+    await server.setAcl([{ user: "*", item: "*", action: "*", allow: true }]);
+  } catch (error) {
+    await server?.dispose();
+    await demo.close();
+    throw error;
+  }
   const contexts = [];
   const pageErrors = [];
   return {
