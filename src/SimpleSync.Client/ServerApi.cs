@@ -59,9 +59,11 @@ internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOpti
     /// Opens the live stream; the caller owns the response and reads its body as it arrives,
     /// with no timeout: the stream lasts until the server or the caller ends it.
     /// </summary>
-    public async Task<HttpResponseMessage> OpenStreamAsync(string token, long lastEventId, CancellationToken ct)
+    public async Task<HttpResponseMessage> OpenStreamAsync(string token, long lastEventId, string? epoch, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, Url("sync/stream"));
+        // With the epoch the server refuses (event: end, epoch_changed) to continue a cursor of another history.
+        var path = epoch is null ? "sync/stream" : $"sync/stream?epoch={Uri.EscapeDataString(epoch)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(path));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         request.Headers.Add("Last-Event-ID", lastEventId.ToString(CultureInfo.InvariantCulture));
@@ -182,7 +184,6 @@ internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOpti
         HttpStatusCode.Forbidden => ErrorCodes.Forbidden,
         HttpStatusCode.NotFound => ErrorCodes.NotFound,
         HttpStatusCode.MethodNotAllowed => ErrorCodes.MethodNotAllowed,
-        HttpStatusCode.Conflict => ErrorCodes.Conflict,
         HttpStatusCode.RequestEntityTooLarge => ErrorCodes.TooLarge,
         HttpStatusCode.TooManyRequests => ErrorCodes.RateLimited,
         HttpStatusCode.ServiceUnavailable or HttpStatusCode.BadGateway or HttpStatusCode.GatewayTimeout => ErrorCodes.Unavailable,

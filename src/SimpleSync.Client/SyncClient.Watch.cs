@@ -29,22 +29,30 @@ public sealed partial class SyncClient
         try
         {
             var delay = FirstRetryDelay;
+            async Task BackOffAsync(string why)
+            {
+                var wait = delay * (0.5 + Random.Shared.NextDouble());
+                _logger.LogInformation("{Why}; reconnecting in {Delay} ms", why, (int)wait.TotalMilliseconds);
+                await Task.Delay(wait, _time, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 try
                 {
                     await SyncAsync(cancellationToken);
-                    await FollowStreamAsync(() => delay = FirstRetryDelay, cancellationToken);
+                    if (await FollowStreamAsync(() => delay = FirstRetryDelay, cancellationToken))
+                        continue;
+                    // The stream served another history than the sync before it: sync again, not at once.
+                    await BackOffAsync("the live stream is of another epoch than the sync before it");
                 }
                 catch (SyncException ex) when (ex.IsTransient)
                 {
                     _lastError = ex;
                     RaiseChanged();
-                    var wait = delay * (0.5 + Random.Shared.NextDouble());
-                    _logger.LogInformation("The live stream failed ({Code}); reconnecting in {Delay} ms", ex.Code, (int)wait.TotalMilliseconds);
-                    await Task.Delay(wait, _time, cancellationToken);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+                    await BackOffAsync($"the live stream failed ({ex.Code})");
                 }
                 catch (SyncException ex)
                 {
@@ -62,35 +70,53 @@ public sealed partial class SyncClient
     }
 
     /// <summary>
-    /// Reads one connection of the stream until the server ends it. Network failures become
+    /// Reads one connection of the stream until the server ends it; false when its hello names
+    /// another epoch than the local one (then nothing of it is applied). Network failures become
     /// <see cref="ClientErrorCodes.Network"/>; anything the protocol does not allow, including a
     /// message past <see cref="SyncClientOptions.MaxStreamMessageBytes"/>, <see cref="ClientErrorCodes.BadResponse"/>.
     /// </summary>
-    private async Task FollowStreamAsync(Action connected, CancellationToken ct)
+    private async Task<bool> FollowStreamAsync(Action connected, CancellationToken ct)
     {
         var meta = _store.ReadMeta();
         var token = meta.Token ?? throw new SyncException(ClientErrorCodes.LoginRequired, "log in before watching");
-        using var response = await _api.OpenStreamAsync(token, meta.Cursor, ct);
-        connected();
+        using var response = await _api.OpenStreamAsync(token, meta.Cursor, meta.Epoch, ct);
         var last = meta.Cursor;
         try
         {
             await using var body = new SseMessageCap(await response.Content.ReadAsStreamAsync(ct), _options.MaxStreamMessageBytes);
-            var parser = SseParser.Create(body, static (type, data) =>
-                type == "events" ? JsonSerializer.Deserialize(data, ProtocolJsonContext.Default.ListEvent) : null);
+            var parser = SseParser.Create(body, static (type, data) => type switch
+            {
+                "events" => JsonSerializer.Deserialize(data, ProtocolJsonContext.Default.ListEvent),
+                "hello" => JsonSerializer.Deserialize(data, ProtocolJsonContext.Default.StreamHello),
+                _ => (object?)null,
+            });
             await foreach (var message in parser.EnumerateAsync(ct))
             {
+                // The server ended the stream (its reason, epoch_changed among them, needs nothing
+                // more here), or it serves another history than the one synced before connecting:
+                // either way the sync that precedes the next connection sets things right.
                 if (message.EventType == "end")
-                    return;
+                    return true;
+                if (message.EventType == "hello")
+                {
+                    if (message.Data is not StreamHello { Epoch: not null } hello)
+                        throw new SyncException(ClientErrorCodes.BadResponse, "the live stream's hello names no epoch");
+                    if (hello.Epoch != meta.Epoch)
+                        return false;
+                    connected();
+                    continue;
+                }
                 // Other types are for newer clients; an old one skips them, as the format intends.
                 if (message.EventType != "events")
                     continue;
-                var id = AnswerRules.CheckStreamMessage(message.Data, message.EventId, last);
-                // The epoch was checked by the sync that preceded this connection.
-                _store.Apply(message.Data!, [], last, id, epoch: null, syncedAt: null);
+                var events = message.Data as List<Event>;
+                var id = AnswerRules.CheckStreamMessage(events, message.EventId, last);
+                // The epoch was checked by the sync that preceded this connection, and by hello.
+                _store.Apply(events!, [], last, id, epoch: null, syncedAt: null);
                 last = id;
                 RaiseChanged();
             }
+            return true;
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {

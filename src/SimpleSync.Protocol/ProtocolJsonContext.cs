@@ -25,5 +25,6 @@ namespace SimpleSync.Protocol;
 [JsonSerializable(typeof(Event))]
 [JsonSerializable(typeof(SyncResponse))]
 [JsonSerializable(typeof(SyncRequest))]
+[JsonSerializable(typeof(StreamHello))]
 [JsonSerializable(typeof(List<Event>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;

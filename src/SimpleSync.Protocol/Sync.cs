@@ -11,6 +11,9 @@ public static class PushStatuses
     public const string Duplicate = "duplicate";
     /// <summary>Refused; <c>reason</c> says why (one of <see cref="RejectionReasons"/>).</summary>
     public const string Rejected = "rejected";
+
+    /// <summary>Every push status, in the order above.</summary>
+    public static IReadOnlyList<string> All { get; } = [Accepted, Duplicate, Rejected];
 }
 
 /// <summary>What became of one pushed event.</summary>
@@ -44,3 +47,36 @@ public sealed record SyncResponse(
 /// <param name="Cursor">The highest seq the client has; the answer holds what came after it.</param>
 /// <param name="Events">Events to push (may be empty: then this is a pull).</param>
 public sealed record SyncRequest(long Cursor, IReadOnlyList<Event> Events);
+
+/// <summary>
+/// The data of <c>event: hello</c>, the first message of every live stream: the store's epoch and
+/// the seq the stream continues after. A client that knows another epoch syncs before it reads on.
+/// </summary>
+/// <param name="Epoch">The store's identity, as in <see cref="SyncResponse.Epoch"/>.</param>
+/// <param name="Cursor">The stream sends the events with seq above this.</param>
+public sealed record StreamHello(string Epoch, long Cursor);
+
+/// <summary>
+/// The closed list of reasons in the <c>event: end</c> message with which the server ends a live
+/// stream. After each, the client reconnects (with <c>Last-Event-ID</c>); after
+/// <see cref="Revoked"/> and <see cref="TokenExpired"/> it logs in first, after
+/// <see cref="EpochChanged"/> it syncs first.
+/// </summary>
+public static class StreamEndReasons
+{
+    /// <summary>The stream reached <c>sync.stream_max_lifetime</c>.</summary>
+    public const string MaxLifetime = "max_lifetime";
+    /// <summary>The server is shutting down.</summary>
+    public const string ServerStopping = "server_stopping";
+    /// <summary>The client fell more than <c>sync.stream_buffer_events</c> behind.</summary>
+    public const string TooSlow = "too_slow";
+    /// <summary>The user's password or username changed, or the user was removed.</summary>
+    public const string Revoked = "revoked";
+    /// <summary>The token that opened the stream expired.</summary>
+    public const string TokenExpired = "token_expired";
+    /// <summary>The stream was asked for with <c>?epoch=</c> of another epoch: the store was restored or re-created.</summary>
+    public const string EpochChanged = "epoch_changed";
+
+    /// <summary>Every end reason, in the order above.</summary>
+    public static IReadOnlyList<string> All { get; } = [MaxLifetime, ServerStopping, TooSlow, Revoked, TokenExpired, EpochChanged];
+}

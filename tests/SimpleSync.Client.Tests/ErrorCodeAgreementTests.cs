@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using SimpleSync.Client.Tests.Support;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Client.Tests;
 
@@ -15,41 +16,33 @@ public sealed class ErrorCodeAgreementTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>Every code a <see cref="SyncException"/> can carry: the HTTP status the server sends it with, and whether it is transient.</summary>
-    private static readonly Dictionary<string, (HttpStatusCode? Status, bool Transient)> Codes = new()
-    {
-        [ErrorCodes.Unauthenticated] = (HttpStatusCode.Unauthorized, false),
-        [ErrorCodes.Forbidden] = (HttpStatusCode.Forbidden, false),
-        [ErrorCodes.NotFound] = (HttpStatusCode.NotFound, false),
-        [ErrorCodes.MethodNotAllowed] = (HttpStatusCode.MethodNotAllowed, false),
-        [ErrorCodes.Invalid] = (HttpStatusCode.BadRequest, false),
-        [ErrorCodes.Conflict] = (HttpStatusCode.Conflict, false),
-        [ErrorCodes.TooLarge] = (HttpStatusCode.RequestEntityTooLarge, false),
-        [ErrorCodes.RateLimited] = (HttpStatusCode.TooManyRequests, true),
-        [ErrorCodes.Unavailable] = (HttpStatusCode.ServiceUnavailable, true),
-        [ErrorCodes.Internal] = (HttpStatusCode.InternalServerError, true),
-        [ClientErrorCodes.LoginRequired] = (null, false),
-        [ClientErrorCodes.Network] = (null, true),
-        [ClientErrorCodes.BadResponse] = (null, false),
-    };
+    /// <summary>Every code a <see cref="SyncException"/> can carry, from docs/codes.json: the HTTP status the server sends it with (its first listed), and whether it is transient.</summary>
+    private static readonly Dictionary<string, (HttpStatusCode? Status, bool Transient)> Codes =
+        CodeList.Load.Errors.Concat(CodeList.Load.ClientErrors).ToDictionary(
+            e => e.Code, e => (e.Statuses.Count > 0 ? (HttpStatusCode?)e.Statuses[0] : null, e.Transient));
 
     public static TheoryData<string> ServerCodes => [.. ErrorCodes.All];
 
+    /// <summary>Codes whose status no other code shares, so a bare status names them (conflict shares 400 with invalid).</summary>
+    public static TheoryData<string> CodesOfTheirOwnStatus =>
+    [
+        .. CodeList.Load.Errors.Where(e => CodeList.Load.Errors.Count(o => o.Statuses.Contains(e.Statuses[0])) == 1).Select(e => e.Code),
+    ];
+
     [Fact]
-    public void The_table_lists_exactly_the_servers_error_codes_and_the_clients_own()
+    public void The_sdk_knows_exactly_the_codes_of_codes_json()
     {
-        var listed = ErrorCodes.All.Concat(ClientErrorCodes.All).Order(StringComparer.Ordinal);
-        Assert.Equal(listed, Codes.Keys.Order(StringComparer.Ordinal));
-        Assert.Empty(ErrorCodes.All.Intersect(ClientErrorCodes.All));
+        Assert.Equal(CodeList.Load.Errors.Select(e => e.Code), ErrorCodes.All);
+        Assert.Equal(CodeList.Load.ClientErrors.Select(e => e.Code), ClientErrorCodes.All);
     }
 
     [Fact]
-    public void Every_code_is_mapped_explicitly_to_the_expected_transience()
+    public void Every_code_is_mapped_explicitly_to_the_transience_codes_json_gives_it()
     {
         foreach (var (code, expected) in Codes)
         {
             Assert.True(SyncException.TransientOf(code) == expected.Transient,
-                $"{code}: the SDK says transient={SyncException.TransientOf(code)?.ToString() ?? "unmapped"}, the table {expected.Transient}");
+                $"{code}: the SDK says transient={SyncException.TransientOf(code)?.ToString() ?? "unmapped"}, codes.json {expected.Transient}");
             Assert.Equal(expected.Transient, new SyncException(code, "test").IsTransient);
         }
         Assert.Null(SyncException.TransientOf("a_code_nobody_defined"));
@@ -70,7 +63,7 @@ public sealed class ErrorCodeAgreementTests
     }
 
     [Theory]
-    [MemberData(nameof(ServerCodes))]
+    [MemberData(nameof(CodesOfTheirOwnStatus))]
     public async Task An_answer_without_a_problem_body_gets_the_code_of_its_status(string code)
     {
         var (status, _) = Codes[code];

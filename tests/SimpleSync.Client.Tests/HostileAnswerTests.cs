@@ -74,6 +74,8 @@ public sealed class HostileAnswerTests : IClassFixture<HostileServer>, IDisposab
         ["stream-data-empty"] = new(HostileTarget.Stream, Message("1", "[]"), "text/event-stream"),
         ["stream-data-invalid-event"] = new(HostileTarget.Stream,
             Message("1", $"[{ValidEvent.Replace("\"u-other\"", "\"\"", StringComparison.Ordinal)}]"), "text/event-stream"),
+        ["stream-hello-without-epoch"] = new(HostileTarget.Stream, "event: hello\ndata: {\"cursor\":0}\n\n", "text/event-stream"),
+        ["stream-hello-null"] = new(HostileTarget.Stream, "event: hello\ndata: null\n\n", "text/event-stream"),
         ["stream-application-json"] = new(HostileTarget.Stream, Message("1", $"[{ValidEvent}]"), "application/json"),
         ["stream-message-over-the-cap"] = new(HostileTarget.Stream, $"id: 1\nevent: events\ndata: {new string('x', SmallCap + 1)}",
             "text/event-stream", Options: new SyncClientOptions { MaxStreamMessageBytes = SmallCap }),
@@ -144,6 +146,53 @@ public sealed class HostileAnswerTests : IClassFixture<HostileServer>, IDisposab
         Assert.Empty(client.Events);
     }
 
+    [Fact]
+    public async Task A_stream_from_another_epoch_is_not_applied_the_client_syncs_and_reconnects_naming_its_epoch()
+    {
+        const string name = "stream-hello-of-another-epoch";
+        // A server that answers the sync with one history and the stream with another (a restore in
+        // between). Chunked, as a live stream is: a complete answer would leave its connection for reuse.
+        _server.Cases.TryAdd(name, new HostileCase(HostileTarget.Stream,
+            "retry: 2000\nevent: hello\ndata: {\"epoch\":\"ffffffffffffffffffffffffffffffff\",\"cursor\":0}\n\n" + Message("1", $"[{ValidEvent}]"),
+            "text/event-stream", Chunked: true));
+        var queries = new List<string>();
+        var reconnected = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Opened(string caseName, string query)
+        {
+            if (caseName != name)
+                return;
+            lock (queries)
+            {
+                queries.Add(query);
+                if (queries.Count == 2)
+                    reconnected.TrySetResult();
+            }
+        }
+        _server.StreamOpened += Opened;
+        try
+        {
+            using var client = NewClient(name);
+            await client.LoginAsync("alice", "password", Ct);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            var watch = client.WatchAsync(stop.Token);
+
+            var first = await Task.WhenAny(reconnected.Task, watch).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            Assert.True(first == reconnected.Task, $"the watch ended: {watch.Exception?.InnerException?.Message}");
+            Assert.True(first == reconnected.Task, $"the watch ended: {watch.Exception?.InnerException?.Message}");
+            await stop.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
+
+            Assert.Empty(client.Events);
+            Assert.Null(client.Status.LastError);
+            lock (queries)
+                Assert.All(queries, q => Assert.Equal($"?epoch={Epoch}", q));
+        }
+        finally
+        {
+            _server.StreamOpened -= Opened;
+        }
+    }
+
     public void Dispose()
     {
         foreach (var http in _http)
@@ -154,7 +203,7 @@ public sealed class HostileAnswerTests : IClassFixture<HostileServer>, IDisposab
     {
         var http = new HttpClient { BaseAddress = _server.BaseAddressOf(name), Timeout = TimeSpan.FromSeconds(30) };
         _http.Add(http);
-        return new SyncClient(http, null, options: Cases[name].Options);
+        return new SyncClient(http, null, options: _server.Cases[name].Options);
     }
 
     private static string Pushed(string e) => $$"""{"epoch":"{{Epoch}}","cursor":1,"more":false,"events":[{{e}}],"results":{{Accepted}}}""";

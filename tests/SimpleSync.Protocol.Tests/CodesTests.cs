@@ -1,33 +1,41 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Protocol.Tests;
 
+/// <summary>The protocol's closed lists of codes are exactly those of docs/codes.json, once each, in its order.</summary>
 public sealed partial class CodesTests
 {
-    /// <summary>
-    /// STYLE habit 4 names the error codes (at least these); SPEC §4 the rejection reasons.
-    /// method_not_allowed is the one addition: the framework's 405 needs a code of its own
-    /// rather than being folded into not_found or invalid.
-    /// </summary>
-    public static TheoryData<string, string[]> Documented() => new()
-    {
-        { nameof(ErrorCodes), ["unauthenticated", "forbidden", "not_found", "method_not_allowed", "invalid", "conflict", "too_large", "rate_limited", "unavailable", "internal"] },
-        { nameof(RejectionReasons), ["acl_denied", "invalid_field", "uuid_conflict", "user_mismatch", "payload_too_large"] },
-    };
+    public static TheoryData<string> Lists => [nameof(ErrorCodes), nameof(RejectionReasons), nameof(PushStatuses), nameof(StreamEndReasons)];
 
     [Theory]
-    [MemberData(nameof(Documented))]
-    public void The_list_of_codes_holds_exactly_the_documented_codes_once_each(string list, string[] documented)
+    [MemberData(nameof(Lists))]
+    public void Each_list_holds_exactly_the_codes_of_codes_json_once_each(string list)
     {
-        var (all, constants) = list == nameof(ErrorCodes)
-            ? (ErrorCodes.All, ConstantsOf(typeof(ErrorCodes)))
-            : (RejectionReasons.All, ConstantsOf(typeof(RejectionReasons)));
+        var codes = CodeList.Load;
+        var (all, type, documented) = list switch
+        {
+            nameof(ErrorCodes) => (ErrorCodes.All, typeof(ErrorCodes), codes.Errors.Select(e => e.Code).ToList()),
+            nameof(RejectionReasons) => (RejectionReasons.All, typeof(RejectionReasons), codes.Rejections),
+            nameof(PushStatuses) => (PushStatuses.All, typeof(PushStatuses), codes.PushStatuses),
+            _ => (StreamEndReasons.All, typeof(StreamEndReasons), codes.StreamEnds),
+        };
 
+        Assert.Equal(documented, all);
         Assert.Equal(all.Count, all.Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(documented.Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal));
-        Assert.Equal(constants.Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal));
+        Assert.Equal(ConstantsOf(type).Order(StringComparer.Ordinal), all.Order(StringComparer.Ordinal));
         Assert.All(all, code => Assert.Matches(SnakeCase(), code));
+    }
+
+    [Fact]
+    public void Client_codes_and_server_codes_are_apart_and_every_server_code_has_a_status()
+    {
+        var codes = CodeList.Load;
+        Assert.Empty(codes.Errors.Select(e => e.Code).Intersect(codes.ClientErrors.Select(e => e.Code)));
+        Assert.All(codes.Errors, e => Assert.NotEmpty(e.Statuses));
+        Assert.All(codes.ClientErrors, e => Assert.Empty(e.Statuses));
+        Assert.All(codes.ClientErrors, e => Assert.Matches(SnakeCase(), e.Code));
     }
 
     private static List<string> ConstantsOf(Type type) =>

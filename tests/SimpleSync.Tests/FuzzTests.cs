@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests;
@@ -115,15 +116,17 @@ public sealed class FuzzTests
         }
     }
 
-    /// <summary>A stream that opens must say so at once (its first line is a comment); the rest is not read, and the connection dropped.</summary>
+    /// <summary>A stream that opens must say so at once (its first message is hello); the rest is not read, and the connection dropped.</summary>
+    private static readonly byte[] Opening = "retry: "u8.ToArray();
+
     private static async Task<string?> FirstBytesOfStreamAsync(HttpResponseMessage response, CancellationToken ct)
     {
         if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
             return $"a 200 stream of type {response.Content.Headers.ContentType}";
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         var first = new byte[16];
-        var read = await stream.ReadAsync(first, ct);
-        return read > 0 && first[0] == (byte)':' ? null : $"a stream that began with {FuzzRequest.Escape(first[..read], 16)}";
+        var read = await stream.ReadAtLeastAsync(first, Opening.Length, throwOnEndOfStream: false, ct);
+        return read >= Opening.Length && first.AsSpan(0, Opening.Length).SequenceEqual(Opening) ? null : $"a stream that began with {FuzzRequest.Escape(first[..read], 16)}";
     }
 
     private static string? CheckProblem(FuzzRequest request, HttpResponseMessage response, int status, string body)
@@ -137,7 +140,9 @@ public sealed class FuzzTests
             using var problem = JsonDocument.Parse(body);
             var root = problem.RootElement;
             var code = root.GetProperty("code").GetString();
-            if (!ErrorCodes.All.Contains(code) || root.GetProperty("status").GetInt32() != status)
+            // The code is one of docs/codes.json, sent with one of the statuses listed for it.
+            if (CodeList.Load.Errors.SingleOrDefault(e => e.Code == code) is not { } listed
+                || !listed.Statuses.Contains(status) || root.GetProperty("status").GetInt32() != status)
                 return $"answered {status} with a problem of code {code}: {body}";
             return null;
         }

@@ -1,5 +1,7 @@
 using System.Net;
+using SimpleSync.Errors;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests;
@@ -59,5 +61,20 @@ public sealed class ProblemFormatTests(SharedServer shared) : IClassFixture<Shar
         Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
         var client = who == "alice" ? shared.Alice : shared.Server.Anonymous;
         return await client.SendAsync(request, TestContext.Current.CancellationToken);
+    }
+
+    public static TheoryData<string> ListedCodes => [.. CodeList.Load.Errors.Select(e => e.Code)];
+
+    /// <summary>The server sends each code of docs/codes.json with its first listed status, and reads each listed status back as a code listed with it.</summary>
+    [Theory]
+    [MemberData(nameof(ListedCodes))]
+    public void The_status_of_every_code_is_the_one_codes_json_lists(string code)
+    {
+        var listed = CodeList.Load.Errors.Single(e => e.Code == code);
+
+        Assert.Equal(listed.Statuses[0], ErrorStatus.For(code));
+        Assert.Equal(listed.Statuses[0], new ApiException(code, "test").Status);
+        Assert.All(listed.Statuses, status =>
+            Assert.Contains(status, CodeList.Load.Errors.Single(e => e.Code == ErrorStatus.CodeFor(status)).Statuses));
     }
 }

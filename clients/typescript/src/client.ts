@@ -1,12 +1,15 @@
-import { readPage, readResults, type CheckedResult } from "./answers.js";
+import { serverAddress, subjectOf } from "./address.js";
 import { badResponse, SyncError } from "./errors.js";
-import { toWire, uuidKey, UuidV7, type Event, type Rejection } from "./event.js";
-import { parseJson, stringifyJson, type JsonValue } from "./json.js";
+import { uuidKey, UuidV7, type Event, type Rejection } from "./event.js";
+import { stringifyJson } from "./json.js";
 import { withLock } from "./locks.js";
 import { fold, jsonMerge, type JsonObject, type Reducer } from "./reducers.js";
 import type { Store, StoreMeta } from "./store.js";
 import { Transport, type FetchFunction } from "./transport.js";
+import { Syncer, type SyncResult } from "./sync.js";
 import { followStream, type StreamContext } from "./watch.js";
+
+export type { SyncResult };
 
 export interface SyncClientOptions {
   /** The server's base address; it may have a path (`https://example.com/simple-sync/`). */
@@ -30,19 +33,6 @@ export interface SyncClientOptions {
   timeoutMs?: number;
   /** A live stream that sends nothing for this long (not even a keep-alive) is reconnected (default 60 s). */
   streamIdleTimeoutMs?: number;
-}
-
-export interface SyncResult {
-  /** Pushed events the server stored now. */
-  accepted: Event[];
-  /** Pushed events the server already had (a retry after a lost answer, or an epoch change). */
-  duplicates: Event[];
-  /** Pushed events refused for good; they left pending. */
-  rejected: Rejection[];
-  /** Events added to the authoritative copy. */
-  pulled: number;
-  /** The server's store was restored or re-created, and the client re-synced from scratch. */
-  epochChanged: boolean;
 }
 
 export interface SyncStatus {
@@ -75,8 +65,6 @@ const defaults = {
   timeoutMs: 60_000,
   streamIdleTimeoutMs: 60_000,
 };
-const MAX_EPOCH_CHANGES_PER_SYNC = 3;
-const utf8 = new TextEncoder();
 
 /** The local-first client: records offline into its store, syncs with the server, follows it live. */
 export class SyncClient {
@@ -90,8 +78,7 @@ export class SyncClient {
   private readonly listeners = new Set<ChangeListener>();
   private readonly uuids = new UuidV7();
   private readonly unsubscribe: () => void;
-  private maxPushEvents: number;
-  private maxPushBytes: number;
+  private readonly syncer: Syncer;
   private closed = false;
 
   private constructor(
@@ -102,8 +89,7 @@ export class SyncClient {
     meta: StoreMeta,
   ) {
     this.meta = meta;
-    this.maxPushEvents = options.maxPushEvents;
-    this.maxPushBytes = options.maxPushBytes;
+    this.syncer = new Syncer(store, transport, now, (token, request) => this.authorized(token, request), options.maxPushEvents, options.maxPushBytes);
     this.unsubscribe = store.onExternalChange(() => void this.refresh().then(() => this.emit("external"), () => {}));
   }
 
@@ -219,7 +205,7 @@ export class SyncClient {
     this.syncs++;
     this.emit("status");
     try {
-      const result = await withLock(`simplesync:${this.store.name}`, () => this.syncLocked(options.signal));
+      const result = await withLock(`simplesync:${this.store.name}`, () => this.syncer.run(options.signal));
       this.lastSync = new Date(this.now());
       this.lastError = null;
       return result;
@@ -255,128 +241,6 @@ export class SyncClient {
     this.watches.forEach((w) => w.abort());
     this.unsubscribe();
     this.listeners.clear();
-  }
-
-  private async syncLocked(signal: AbortSignal | undefined): Promise<SyncResult> {
-    const result: SyncResult = { accepted: [], duplicates: [], rejected: [], pulled: 0, epochChanged: false };
-    let todo = await this.store.pending(); // what was pending when the sync began; later events wait
-    let needPull = true;
-    let epochChanges = 0;
-    const cuts = new Map<string, number>();
-    while (todo.length > 0 || needPull) {
-      const meta = await this.store.meta();
-      if (meta.token === null) throw new SyncError("login_required", "not logged in; pending events are kept");
-      const { batch, body } = this.takeBatch(todo, meta.cursor);
-      let answer: JsonValue;
-      try {
-        answer = await this.authorized(meta.token, () =>
-          batch.length > 0
-            ? this.transport.json({ method: "POST", path: "sync", body, token: meta.token, signal })
-            : this.transport.json({ method: "GET", path: "sync", query: { cursor: String(meta.cursor) }, token: meta.token, signal }),
-        );
-      } catch (error) {
-        if (!(error instanceof SyncError) || batch.length === 0) throw error;
-        const verdict = error.code === "too_large" ? "too_large" : await this.cutForSize(error, body, batch, cuts, meta, signal);
-        if (verdict === "retry") continue;
-        if (verdict !== "too_large") throw error;
-        if (batch.length > 1) {
-          // A server or proxy with lower limits: halve, and keep the smaller size for this client's life.
-          this.maxPushEvents = Math.max(1, Math.floor(batch.length / 2));
-          this.maxPushBytes = Math.max(1, Math.floor(this.maxPushBytes / 2));
-          continue;
-        }
-        // Refused even alone: no push can ever carry it, so it must not block what follows.
-        const rejection: Rejection = { event: batch[0]!, reason: "payload_too_large", detail: error.message };
-        await this.store.apply({ events: [], removePending: [batch[0]!.uuid], rejections: [rejection] });
-        result.rejected.push(rejection);
-        todo = todo.slice(1);
-        continue;
-      }
-      const page = readPage(answer, meta.cursor, meta.epoch);
-      const results = batch.length > 0 ? readResults(answer, batch) : [];
-      if (meta.epoch !== null && page.epoch !== meta.epoch) {
-        if (++epochChanges > MAX_EPOCH_CHANGES_PER_SYNC) throw badResponse("the server's epoch keeps changing");
-        // The results hold for the new store (only its events and cursor mean nothing to us): the pushed
-        // events leave pending now rather than coming back as duplicates of themselves.
-        if (batch.length > 0) {
-          await this.store.apply({ events: [], removePending: batch.map((e) => e.uuid), rejections: rejectionsOf(batch, results) });
-          collect(result, batch, results);
-          todo = todo.slice(batch.length);
-        }
-        const moved = (await this.store.resetEpoch(meta.epoch, meta.userUuid, this.now())) ?? [];
-        result.epochChanged = true;
-        // This sync pushes the events moved back as well (they come first in pending).
-        todo = await this.stillPending([...moved, ...todo]);
-        needPull = true;
-        continue;
-      }
-      const applied = await this.store.apply({
-        position: { expectEpoch: meta.epoch, epoch: page.epoch, cursor: page.cursor },
-        events: page.events,
-        removePending: batch.map((e) => e.uuid),
-        rejections: rejectionsOf(batch, results),
-      });
-      if (!applied) {
-        // Another client of this store handled an epoch change meanwhile: go on from its state.
-        todo = await this.stillPending(todo);
-        continue;
-      }
-      collect(result, batch, results);
-      result.pulled += page.events.length;
-      todo = todo.slice(batch.length);
-      needPull = page.more;
-    }
-    return result;
-  }
-
-  /**
-   * Whether a push that failed with a broken connection was most likely refused for its size.
-   * `fetch` cannot send `Expect: 100-continue`, so a server or proxy that refuses a large body by
-   * its length may close the connection before its 413 can be read. When such a push was large
-   * (64 KiB or more) and the server answers a small request right after, the push is taken as
-   * too large: a batch is halved (harmless even if wrong: re-pushed events come back as
-   * duplicates); a single event only after the third such cut, as then it can never be pushed.
-   */
-  private async cutForSize(
-    error: SyncError,
-    body: string,
-    batch: readonly Event[],
-    cuts: Map<string, number>,
-    meta: StoreMeta,
-    signal: AbortSignal | undefined,
-  ): Promise<"too_large" | "retry" | "failed"> {
-    if (error.code !== "network" || signal?.aborted || utf8.encode(body).length < 64 * 1024) return "failed";
-    try {
-      await this.transport.json({ method: "GET", path: "sync", query: { cursor: String(meta.cursor), limit: "1" }, token: meta.token, signal });
-    } catch {
-      return "failed"; // the server is not reachable: a network error after all
-    }
-    if (batch.length > 1) return "too_large";
-    const key = uuidKey(batch[0]!.uuid);
-    const count = (cuts.get(key) ?? 0) + 1;
-    cuts.set(key, count);
-    return count >= 3 ? "too_large" : "retry";
-  }
-
-  /** The first pending events within the count and byte limits (at least one), and the push body. */
-  private takeBatch(todo: readonly Event[], cursor: number): { batch: Event[]; body: string } {
-    const parts: string[] = [];
-    let bytes = 0;
-    for (const e of todo) {
-      if (parts.length >= this.maxPushEvents) break;
-      const json = stringifyJson(toWire(e));
-      const size = utf8.encode(json).length + 1;
-      if (parts.length > 0 && bytes + size > this.maxPushBytes) break;
-      parts.push(json);
-      bytes += size;
-    }
-    return { batch: todo.slice(0, parts.length), body: `{"cursor":${cursor},"events":[${parts.join(",")}]}` };
-  }
-
-  /** Those of `wanted` that are still pending, in the store's order (events recorded during the sync stay out). */
-  private async stillPending(wanted: readonly Event[]): Promise<Event[]> {
-    const keys = new Set(wanted.map((e) => uuidKey(e.uuid)));
-    return (await this.store.pending()).filter((e) => keys.has(uuidKey(e.uuid)));
   }
 
   /**
@@ -444,23 +308,6 @@ export class SyncClient {
   }
 }
 
-function rejectionsOf(batch: readonly Event[], results: readonly CheckedResult[]): Rejection[] {
-  const rejections: Rejection[] = [];
-  results.forEach((r, i) => {
-    if (r.status === "rejected") rejections.push({ event: batch[i]!, reason: r.reason ?? "", detail: r.detail });
-  });
-  return rejections;
-}
-
-function collect(result: SyncResult, batch: readonly Event[], results: readonly CheckedResult[]): void {
-  results.forEach((r, i) => {
-    const e = batch[i]!;
-    if (r.status === "accepted") result.accepted.push(e);
-    else if (r.status === "duplicate") result.duplicates.push(e);
-    else result.rejected.push({ event: e, reason: r.reason ?? "", detail: r.detail });
-  });
-}
-
 /** 0.25 s doubling to 15 s, with jitter (between half and all of it). */
 function backoff(failures: number): number {
   const ceiling = Math.min(15_000, 250 * 2 ** Math.min(failures, 10));
@@ -480,40 +327,3 @@ function delay(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The user uuid of a token: its JWT `sub` claim. */
-function subjectOf(token: string): string {
-  const part = token.split(".")[1];
-  if (part === undefined) throw badResponse("the token is not a JWT");
-  try {
-    const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "="));
-    const claims = parseJson(new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
-    const sub = (claims as { sub?: unknown }).sub;
-    if (typeof sub === "string" && sub.length > 0) return sub;
-  } catch (error) {
-    throw badResponse("the token's claims are not readable", error);
-  }
-  throw badResponse("the token has no sub claim");
-}
-
-const LOOPBACK_V4 = /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
-
-/** The base URL (ending in `/`); plain http:// only to loopback unless `allowInsecureHttp`. */
-function serverAddress(server: string | URL, allowInsecureHttp: boolean): URL {
-  let url: URL;
-  try {
-    url = new URL(String(server));
-  } catch {
-    throw new TypeError(`server '${String(server)}' is not an absolute URL`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError(`server must be https:// or http://, not ${url.protocol}`);
-  const host = url.hostname.toLowerCase();
-  const loopback = host === "localhost" || host.endsWith(".localhost") || LOOPBACK_V4.test(host) || host === "[::1]";
-  if (url.protocol === "http:" && !loopback && !allowInsecureHttp)
-    throw new TypeError(
-      `plain http:// to ${url.hostname} would send the password and token unencrypted: use https://, or set allowInsecureHttp on a network you trust`,
-    );
-  url.search = "";
-  url.hash = "";
-  if (!url.pathname.endsWith("/")) url.pathname += "/";
-  return url;
-}

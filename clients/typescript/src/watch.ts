@@ -25,7 +25,8 @@ export type StreamOutcome = string;
  * Follows `GET /sync/stream` from the store's cursor (as `?cursor=` and `Last-Event-ID`, with
  * `?epoch=` once known) with the token in the Authorization header, applying each `events`
  * message in one store transaction. Returns when the stream ends; throws SyncError on failures.
- * A hello of another epoch ends it as `epoch_changed`, so that the caller syncs first.
+ * The stream must start with `hello`; a hello of another epoch than the store's ends it as
+ * `epoch_changed` before anything is applied, so that the caller syncs first.
  */
 export async function followStream(context: StreamContext, signal: AbortSignal, onConnected: () => void): Promise<StreamOutcome> {
   const meta = await context.store.meta();
@@ -59,7 +60,7 @@ export async function followStream(context: StreamContext, signal: AbortSignal, 
     }
     const reader = response.body.getReader();
     const parser = new SseParser(context.maxMessageBytes);
-    const state = { cursor: meta.cursor, epoch: meta.epoch };
+    const state = { cursor: meta.cursor, epoch: meta.epoch, hello: false };
     for (;;) {
       let chunk: ReadableStreamReadResult<Uint8Array>;
       try {
@@ -86,7 +87,7 @@ export async function followStream(context: StreamContext, signal: AbortSignal, 
 async function handle(
   context: StreamContext,
   message: SseMessage,
-  state: { cursor: number; epoch: string | null },
+  state: { cursor: number; epoch: string | null; hello: boolean },
   onConnected: () => void,
 ): Promise<StreamOutcome | null> {
   switch (message.event) {
@@ -97,6 +98,7 @@ async function handle(
       if (state.epoch !== null && epoch !== state.epoch) return "epoch_changed";
       if (cursor !== state.cursor) throw badResponse(`the stream continues after ${cursor}, not after ${state.cursor} as asked`);
       state.epoch = epoch;
+      state.hello = true;
       onConnected();
       return null;
     }
@@ -105,7 +107,7 @@ async function handle(
       const id = message.id === null || !/^\d+$/.test(message.id) ? NaN : Number(message.id);
       if (!isSeq(id) || id <= state.cursor || events.length === 0)
         throw badResponse(`a live message's id '${message.id ?? ""}' is not a seq past its events`);
-      if (state.epoch === null) throw badResponse("live events came before the stream's epoch was known");
+      if (!state.hello || state.epoch === null) throw badResponse("live events came before the stream's hello");
       const epoch = state.epoch;
       const applied = await withLock(`simplesync:${context.store.name}`, () =>
         context.store.apply({ position: { expectEpoch: epoch, epoch, cursor: id }, events, removePending: [], rejections: [] }),

@@ -114,9 +114,10 @@ describe("a hostile server", () => {
 
   const streamCases = [
     ["a live message whose id is not past the cursor", `retry: 2000\nevent: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\nevent: events\ndata: [${JSON.stringify(EVENT)}]\nid: 3\n\n`],
-    ["a live message without id", `event: events\ndata: [${JSON.stringify(EVENT)}]\n\n`],
-    ["a live message that is not JSON", `event: events\ndata: [{\nid: 11\n\n`],
-    ["a live message over the cap", `event: events\ndata: [${JSON.stringify({ ...EVENT, payload: "p".repeat(5000) })}]\nid: 11\n\n`],
+    ["live events before the hello", `event: events\ndata: [${JSON.stringify(EVENT)}]\nid: 11\n\n`],
+    ["a live message without id", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\nevent: events\ndata: [${JSON.stringify(EVENT)}]\n\n`],
+    ["a live message that is not JSON", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\nevent: events\ndata: [{\nid: 11\n\n`],
+    ["a live message over the cap", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\nevent: events\ndata: [${JSON.stringify({ ...EVENT, payload: "p".repeat(5000) })}]\nid: 11\n\n`],
     ["a hello for another cursor", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":4}\n\n`],
     ["the wrong content type", `event: end\ndata: {"reason":"max_lifetime"}\n\n`, "application/json"],
   ];

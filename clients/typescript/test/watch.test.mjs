@@ -114,4 +114,31 @@ describe("watch", () => {
     carol.close();
     bob.close();
   });
+
+  test("a stream asked for with another epoch ends with epoch_changed, and the watch syncs and reconnects with the server's", async () => {
+    const streams = [];
+    const tampering = (input, init) => {
+      const url = new URL(input);
+      if (url.pathname === "/sync/stream") {
+        if (streams.length === 0) url.searchParams.set("epoch", "an-older-history");
+        streams.push(url);
+      }
+      return fetch(url.toString(), init);
+    };
+    const carol = await server.client("carol");
+    const bob = await server.client("bob", { fetch: tampering });
+    const watch = bob.watch();
+    await waitFor(() => streams.length >= 2, { what: "the reconnect after epoch_changed" });
+    const live = await carol.record("task-epoch-param", "create", "{}");
+    await carol.sync();
+    await waitFor(async () => (await bob.events()).some((e) => e.uuid === live.uuid), { what: "the live event" });
+    assert.equal(streams[0].searchParams.get("epoch"), "an-older-history");
+    const epoch = streams[1].searchParams.get("epoch");
+    assert.match(epoch, /^[0-9a-f]{16,}$/);
+    assert.equal(bob.status().lastError, null);
+    watch.stop();
+    await watch.done;
+    carol.close();
+    bob.close();
+  });
 });

@@ -43,7 +43,7 @@ internal static class UserEndpoints
             ("password", UserRules.CheckPassword(request.Password)));
         var hash = await workers.RunAsync(() => hasher.Hash(request.Password), ct);
         var user = new StoredUser(request.Uuid, request.Username, hash, PasswordHasher.NewStamp(), time.GetUtcNow());
-        await SeedStatus(() => store.CreateUserAsync(user, ct));
+        await store.CreateUserAsync(user, ct);
         await grants.ApplyAsync(ct);
         logger.LogInformation("User {Username} ({Uuid}) created by {Admin}", user.Username, user.Uuid, context.User.Username());
         return TypedResults.Created($"/admin/users/{Uri.EscapeDataString(user.Uuid)}", new CreateUserResponse(user.Uuid));
@@ -67,19 +67,13 @@ internal static class UserEndpoints
         // Admin status first: refused for the last admin, and then nothing else has changed either.
         if (request.Admin is { } admin)
         {
-            await SeedStatus(async () =>
-            {
-                if (!await store.SetAdminAsync(uuid, admin, ct))
-                    throw new ApiException(ErrorCodes.NotFound, $"no user with uuid '{uuid}'");
-            });
+            if (!await store.SetAdminAsync(uuid, admin, ct))
+                throw new ApiException(ErrorCodes.NotFound, $"no user with uuid '{uuid}'");
         }
         if (request.NewUsername is not null || request.NewPassword is not null)
         {
             var hash = request.NewPassword is not { } password ? null : await workers.RunAsync(() => hasher.Hash(password), ct);
-            var found = false;
-            await SeedStatus(async () =>
-                found = await store.UpdateUserAsync(uuid, request.NewUsername, hash, PasswordHasher.NewStamp(), time.GetUtcNow(), ct));
-            if (!found)
+            if (!await store.UpdateUserAsync(uuid, request.NewUsername, hash, PasswordHasher.NewStamp(), time.GetUtcNow(), ct))
                 throw new ApiException(ErrorCodes.NotFound, $"no user with uuid '{uuid}'");
             // Their tokens stop working now: so do the live streams those tokens opened.
             streams.EndFor(uuid);
@@ -95,18 +89,5 @@ internal static class UserEndpoints
         var errors = checks.Where(c => c.Problem is not null).ToDictionary(c => c.Field, c => new[] { c.Problem! });
         if (errors.Count > 0)
             throw ApiException.Invalid($"{errors.First().Key}: {errors.First().Value[0]}", errors);
-    }
-
-    /// <summary>The seed API answers a taken uuid or username with 400; the code still says "conflict".</summary>
-    private static async Task SeedStatus(Func<Task> write)
-    {
-        try
-        {
-            await write();
-        }
-        catch (ApiException ex) when (ex.Code == ErrorCodes.Conflict)
-        {
-            throw new ApiException(ex.Code, ex.Message) { StatusOverride = StatusCodes.Status400BadRequest };
-        }
     }
 }

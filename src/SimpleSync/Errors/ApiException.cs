@@ -14,13 +14,10 @@ internal sealed class ApiException(string code, string detail, IReadOnlyDictiona
     /// <summary>Field path → problems, for validation errors.</summary>
     public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
 
-    /// <summary>Set only where the seed API fixes a status other than the code's usual one.</summary>
-    public int? StatusOverride { get; init; }
-
     /// <summary>For <see cref="ErrorCodes.RateLimited"/>: when the client may try again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 
-    public int Status => StatusOverride ?? ErrorStatus.For(Code);
+    public int Status => ErrorStatus.For(Code);
 
     public static ApiException Invalid(string detail, IReadOnlyDictionary<string, string[]>? errors = null) =>
         new(ErrorCodes.Invalid, detail, errors);
@@ -36,7 +33,8 @@ internal static class ErrorStatus
         ErrorCodes.NotFound => StatusCodes.Status404NotFound,
         ErrorCodes.MethodNotAllowed => StatusCodes.Status405MethodNotAllowed,
         ErrorCodes.Invalid => StatusCodes.Status400BadRequest,
-        ErrorCodes.Conflict => StatusCodes.Status409Conflict,
+        // The seed API answers a taken uuid or username with 400; the code tells it from other 400s.
+        ErrorCodes.Conflict => StatusCodes.Status400BadRequest,
         ErrorCodes.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ErrorCodes.RateLimited => StatusCodes.Status429TooManyRequests,
         ErrorCodes.Unavailable => StatusCodes.Status503ServiceUnavailable,
@@ -49,7 +47,6 @@ internal static class ErrorStatus
         StatusCodes.Status403Forbidden => ErrorCodes.Forbidden,
         StatusCodes.Status404NotFound => ErrorCodes.NotFound,
         StatusCodes.Status405MethodNotAllowed => ErrorCodes.MethodNotAllowed,
-        StatusCodes.Status409Conflict => ErrorCodes.Conflict,
         StatusCodes.Status413PayloadTooLarge => ErrorCodes.TooLarge,
         StatusCodes.Status429TooManyRequests => ErrorCodes.RateLimited,
         StatusCodes.Status503ServiceUnavailable => ErrorCodes.Unavailable,

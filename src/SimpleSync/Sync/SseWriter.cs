@@ -51,6 +51,20 @@ internal sealed class SseWriter(PipeWriter pipe)
         }
     }
 
+    /// <summary>
+    /// The first message of every stream: <c>retry:</c> (how long an EventSource waits before it
+    /// reconnects) and <c>event: hello</c> with the epoch and the seq the stream continues after,
+    /// so a client that reads only the stream notices a restored store.
+    /// </summary>
+    public async ValueTask WriteHelloAsync(StreamHello hello, TimeSpan retry, CancellationToken ct)
+    {
+        Write($"retry: {(long)retry.TotalMilliseconds}\nevent: hello\ndata: ");
+        using (var json = new Utf8JsonWriter(pipe, new JsonWriterOptions { Encoder = EventJson.Encoder }))
+            JsonSerializer.Serialize(json, hello, ProtocolJsonContext.Default.StreamHello);
+        pipe.Write(MessageEnd);
+        await pipe.FlushAsync(ct);
+    }
+
     /// <summary>A comment line: ignored by clients, keeps proxies and NATs from closing an idle connection.</summary>
     public async ValueTask WriteCommentAsync(string text, CancellationToken ct)
     {

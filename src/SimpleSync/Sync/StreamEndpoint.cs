@@ -1,7 +1,9 @@
 using Microsoft.AspNetCore.Http.Features;
 using SimpleSync.Auth;
 using SimpleSync.Config;
+using SimpleSync.Errors;
 using SimpleSync.Http;
+using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
 namespace SimpleSync.Sync;
@@ -9,17 +11,26 @@ namespace SimpleSync.Sync;
 /// <summary>
 /// GET /sync/stream?cursor=N: everything after N, then each accepted batch as it commits, as
 /// Server-Sent Events whose id is the seq of the message's last event. A reconnecting client
-/// sends Last-Event-ID and misses nothing and repeats nothing.
+/// sends Last-Event-ID and misses nothing and repeats nothing. Every stream starts with
+/// <c>event: hello</c> {epoch, cursor}; a client that names another epoch (?epoch=) gets hello and
+/// <c>event: end</c> reason epoch_changed instead of events from a history it does not know.
 /// </summary>
 internal static class StreamEndpoint
 {
     // The backlog is read a message's worth at a time, so a long one streams in pieces.
     private const int BacklogPage = SseWriter.MaxMessageEvents;
 
+    /// <summary>What an EventSource waits before reconnecting after the stream ends or breaks.</summary>
+    public static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
+
+    /// <summary>An epoch is a store's random id: short, of letters, digits and dashes.</summary>
+    private const int MaxEpochLength = 64;
+
     public static async Task Stream(HttpContext context, IEventStore store, StreamHub hub, SimpleSyncOptions options,
         TimeProvider time, ILogger<StreamHub> logger)
     {
         var cursor = ResumeFrom(context);
+        var knownEpoch = KnownEpoch(context);
         // Subscribe before reading the backlog: a commit that lands in between is then seen by
         // both, and the seq filter below drops the repeat; subscribing after could lose it.
         var user = context.User;
@@ -36,7 +47,14 @@ internal static class StreamEndpoint
         var last = cursor;
         try
         {
-            await sse.WriteCommentAsync($"stream from cursor {cursor}, epoch {store.Epoch}", ct);
+            await sse.WriteHelloAsync(new StreamHello(store.Epoch, cursor), Retry, ct);
+            if (knownEpoch is not null && knownEpoch != store.Epoch)
+            {
+                // Its Last-Event-ID or cursor is a seq of another history: sending from it could skip events.
+                await sse.WriteEndAsync(StreamEndReasons.EpochChanged,
+                    "the server's store was restored or re-created: sync, then reconnect with the new epoch and cursor", ct);
+                return;
+            }
             last = await SendStoredAsync(sse, store, last, ct);
             var ending = await FollowAsync(sse, subscription, store, options.Sync, time, last, ct);
             await sse.WriteEndAsync(ending.Reason, ending.Detail, context.RequestAborted);
@@ -85,8 +103,8 @@ internal static class StreamEndpoint
             if (time.GetUtcNow() >= deadline)
             {
                 return deadline == tokenExpires
-                    ? ("token_expired", "the token that opened the stream expired; log in again and reconnect")
-                    : ("max_lifetime", "the stream reached its maximum lifetime; reconnect with Last-Event-ID");
+                    ? (StreamEndReasons.TokenExpired, "the token that opened the stream expired; log in again and reconnect")
+                    : (StreamEndReasons.MaxLifetime, "the stream reached its maximum lifetime; reconnect with Last-Event-ID");
             }
 
             if (!next.IsCompleted)
@@ -135,10 +153,25 @@ internal static class StreamEndpoint
 
     private static (string Reason, string Detail) Describe(StreamEnd end) => end switch
     {
-        StreamEnd.TooSlow => ("too_slow", "the client fell too far behind; reconnect with Last-Event-ID"),
-        StreamEnd.Revoked => ("revoked", "the login was revoked (a password or username change); log in again"),
-        _ => ("server_stopping", "the server is shutting down; reconnect with Last-Event-ID"),
+        StreamEnd.TooSlow => (StreamEndReasons.TooSlow, "the client fell too far behind; reconnect with Last-Event-ID"),
+        StreamEnd.Revoked => (StreamEndReasons.Revoked, "the login was revoked (a password or username change); log in again"),
+        _ => (StreamEndReasons.ServerStopping, "the server is shutting down; reconnect with Last-Event-ID"),
     };
+
+    /// <summary>?epoch=: the epoch the client's cursor belongs to, when it says; checked only for form, to refuse junk.</summary>
+    private static string? KnownEpoch(HttpContext context)
+    {
+        var values = context.Request.Query["epoch"];
+        if (values.Count == 0)
+            return null;
+        if (values.Count == 1 && values[0] is { Length: > 0 and <= MaxEpochLength } epoch
+            && epoch.All(c => char.IsAsciiLetterOrDigit(c) || c == '-'))
+        {
+            return epoch;
+        }
+        throw ApiException.Invalid($"epoch must be one epoch as the server sent it (1 to {MaxEpochLength} letters, digits or dashes)",
+            new Dictionary<string, string[]> { ["epoch"] = ["not an epoch"] });
+    }
 
     /// <summary>Last-Event-ID (a reconnect) wins over ?cursor= (the first connect).</summary>
     private static long ResumeFrom(HttpContext context)

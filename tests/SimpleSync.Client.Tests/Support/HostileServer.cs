@@ -44,6 +44,9 @@ public sealed class HostileServer : IAsyncLifetime
 
     public Dictionary<string, HostileCase> Cases { get; } = [];
 
+    /// <summary>Raised when a client opens a stream of a case: the case's name and the request's query string.</summary>
+    public event Action<string, string>? StreamOpened;
+
     /// <summary>A token whose payload names <paramref name="claims"/>; the SDK reads <c>sub</c> and never checks the signature.</summary>
     public static string Token(string claims) =>
         $"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.{Convert.ToBase64String(Encoding.UTF8.GetBytes(claims)).TrimEnd('=').Replace('+', '-').Replace('/', '_')}.c2ln";
@@ -79,6 +82,8 @@ public sealed class HostileServer : IAsyncLifetime
             ("sync", _) => HostileTarget.Pull,
             _ => HostileTarget.Stream,
         };
+        if (target == HostileTarget.Stream)
+            StreamOpened?.Invoke(path[..slash], context.Request.QueryString.Value ?? "");
         if (target == hostile.Target)
         {
             var body = hostile.Body.Replace("{uuid}", await PushedUuidAsync(context), StringComparison.Ordinal);

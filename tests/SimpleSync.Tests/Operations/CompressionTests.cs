@@ -134,7 +134,7 @@ public sealed class CompressionTests
         await using var stream = await SseClient.ConnectAsync(client, "/sync/stream");
 
         Assert.Empty(stream.Response.Content.Headers.ContentEncoding);
-        Assert.Equal("comment", (await stream.NextAsync(TimeSpan.FromSeconds(30)))!.Event);
+        Assert.Equal("hello", (await stream.NextAsync(TimeSpan.FromSeconds(30)))!.Event);
     }
 
     private static byte[] Gzip(byte[] data)

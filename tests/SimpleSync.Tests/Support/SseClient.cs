@@ -1,12 +1,21 @@
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 using SimpleSync.Protocol;
 
 namespace SimpleSync.Tests.Support;
 
 /// <summary>One Server-Sent Events message, or a comment line (Event "comment").</summary>
-internal sealed record SseMessage(string Event, string? Id, string Data)
+internal sealed record SseMessage(string Event, string? Id, string Data, string? Retry = null)
 {
+    public StreamHello Hello() => JsonSerializer.Deserialize(Data, ProtocolJsonContext.Default.StreamHello)!;
+
+    public string EndReason()
+    {
+        using var end = JsonDocument.Parse(Data);
+        return end.RootElement.GetProperty("reason").GetString()!;
+    }
+
     public List<Event> Events() =>
         EventJson.ReadArray(Encoding.UTF8.GetBytes(Data), int.MaxValue).Select(p => p.Event!).ToList();
 }
@@ -41,7 +50,7 @@ internal sealed class SseClient : IAsyncDisposable
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         cts.CancelAfter(timeout);
-        string? type = null, id = null;
+        string? type = null, id = null, retry = null;
         var data = new StringBuilder();
         while (true)
         {
@@ -50,9 +59,9 @@ internal sealed class SseClient : IAsyncDisposable
                 return null;
             if (line.Length == 0)
             {
-                if (type is null && data.Length == 0 && id is null)
+                if (type is null && data.Length == 0 && id is null && retry is null)
                     continue;
-                return new SseMessage(type ?? "message", id, data.ToString());
+                return new SseMessage(type ?? "message", id, data.ToString(), retry);
             }
             if (line.StartsWith(':'))
                 return new SseMessage("comment", null, line[1..].Trim());
@@ -62,6 +71,7 @@ internal sealed class SseClient : IAsyncDisposable
             {
                 case "event": type = value; break;
                 case "id": id = value; break;
+                case "retry": retry = value; break;
                 case "data": data.Append(data.Length > 0 ? "\n" : "").Append(value); break;
             }
         }

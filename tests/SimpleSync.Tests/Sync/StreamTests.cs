@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -185,5 +186,66 @@ public sealed class StreamTests
 
         await Conditions.WaitUntilAsync(() => hub.Count == 0, "cutting off the stream");
         Assert.Equal(25 * 50, (await client.PullAllAsync(0, limit: 10_000)).Cursor);
+    }
+
+    [Fact]
+    public async Task Every_stream_begins_with_hello_naming_the_epoch_and_where_it_continues_with_a_retry_time()
+    {
+        await using var server = await LiveServer.StartAsync();
+        await server.AllowAllAsync();
+        var (alice, client) = await server.NewUserAsync("alice");
+        var epoch = (await client.SyncAsync(0, TestEvents.New(alice), TestEvents.New(alice))).Epoch;
+
+        await using (var fresh = await SseClient.ConnectAsync(client, "/sync/stream?cursor=0"))
+        {
+            var hello = await fresh.NextAsync(Wait);
+            Assert.Equal("hello", hello?.Event);
+            Assert.Equal(new StreamHello(epoch, 0), hello!.Hello());
+            Assert.Equal(((long)StreamEndpoint.Retry.TotalMilliseconds).ToString(CultureInfo.InvariantCulture), hello.Retry);
+            Assert.Equal("2", (await fresh.NextAsync(Wait))?.Id);
+        }
+
+        // A reconnect: Last-Event-ID wins over the URL's cursor, and hello says so.
+        await using var resumed = await SseClient.ConnectAsync(client, $"/sync/stream?cursor=0&epoch={epoch}", lastEventId: "1");
+        Assert.Equal(new StreamHello(epoch, 1), (await resumed.NextOfTypeAsync("hello", Wait)).Hello());
+        var rest = await resumed.NextAsync(Wait);
+        Assert.Equal("events", rest?.Event);
+        Assert.Equal("2", rest!.Id);
+    }
+
+    [Fact]
+    public async Task A_stream_asked_for_with_another_epoch_ends_at_once_with_epoch_changed_and_sends_no_event()
+    {
+        await using var server = await LiveServer.StartAsync();
+        await server.AllowAllAsync();
+        var (alice, client) = await server.NewUserAsync("alice");
+        var epoch = (await client.SyncAsync(0, TestEvents.New(alice), TestEvents.New(alice), TestEvents.New(alice))).Epoch;
+        var restoredFrom = Guid.NewGuid().ToString("N");
+
+        // Seq 1 of the other history says nothing about this one: answering from it could skip events.
+        await using var stream = await SseClient.ConnectAsync(client, $"/sync/stream?epoch={restoredFrom}", lastEventId: "1");
+
+        Assert.Equal(HttpStatusCode.OK, stream.Response.StatusCode);
+        Assert.Equal(new StreamHello(epoch, 1), (await stream.NextAsync(Wait))!.Hello());
+        var end = await stream.NextAsync(Wait);
+        Assert.Equal("end", end?.Event);
+        Assert.Equal(StreamEndReasons.EpochChanged, end!.EndReason());
+        Assert.Null(await stream.NextAsync(Wait));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("not%20an%20epoch")]
+    [InlineData("a&epoch=b")]
+    [InlineData("0123456789012345678901234567890123456789012345678901234567890123456789")]
+    public async Task A_malformed_epoch_is_refused_naming_the_parameter(string epoch)
+    {
+        await using var server = await LiveServer.StartAsync();
+        var (_, client) = await server.NewUserAsync("alice");
+
+        using var response = await client.GetAsync($"/sync/stream?epoch={epoch}", TestContext.Current.CancellationToken);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, ErrorCodes.Invalid);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("epoch", out _), problem.ToString());
     }
 }
