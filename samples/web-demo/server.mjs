@@ -70,6 +70,8 @@ export async function startDemoServer({ server = "http://127.0.0.1:8080", port =
   async function resolve(path) {
     if (path === "/config.json") return [200, types[".json"], config];
     if (path === "/precache.json") return [200, types[".json"], precache];
+    // The demo has no icon; saying so plainly keeps a 404 out of every page load's console.
+    if (path === "/favicon.ico") return [204, "image/x-icon", ""];
     const file = path.startsWith("/sdk/") ? inside(sdkRoot, path.slice(4)) : inside(publicDir, path === "/" ? "/index.html" : path);
     const type = file && types[extname(file)];
     const body = type && (await readFile(file).catch(() => null));

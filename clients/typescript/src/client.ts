@@ -311,13 +311,17 @@ export class SyncClient {
   }
 
   private emit(reason: ChangeReason): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(reason);
-      } catch {
-        // A listener's failure is the app's; it must not break a sync.
+    // Listeners run after the current call has returned, so one may start a watch or a sync
+    // without recursing into the call that notified it.
+    queueMicrotask(() => {
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(reason);
+        } catch {
+          // A listener's failure is the app's; it must not break a sync.
+        }
       }
-    }
+    });
   }
 }
 
