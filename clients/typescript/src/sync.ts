@@ -50,13 +50,16 @@ export class Syncer {
     let needPull = true;
     let epochChanges = 0;
     const cuts = new Map<string, number>();
+    let leftPending: Event | null = null;
     while (todo.length > 0 || needPull) {
       const meta = await this.store.meta();
       if (meta.token === null) throw new SyncError("login_required", "not logged in; pending events are kept");
       const { batch, body, bytes } = this.takeBatch(todo, meta.cursor);
       let answer: JsonValue;
+      let compressedLength: number | null = null;
       try {
         const compressed = batch.length > 0 && this.compress ? await gzipped(body, bytes) : null;
+        compressedLength = compressed?.length ?? null;
         answer = await this.authorized(meta.token, () =>
           batch.length > 0
             ? this.transport.json({
@@ -71,9 +74,16 @@ export class Syncer {
         );
       } catch (error) {
         if (!(error instanceof SyncError) || batch.length === 0) throw error;
-        const verdict = error.code === "too_large" ? "too_large" : await this.cutForSize(error, bytes, batch, cuts, meta, signal);
+        const sent = compressedLength ?? bytes;
+        const verdict = error.code === "too_large" ? "too_large" : await this.cutForSize(error, sent, batch, cuts, meta, signal);
         if (verdict === "failed") throw error;
-        if (verdict === "too_large" && !(await this.shrink(batch, error, result))) todo = todo.slice(1);
+        if (verdict === "skip") {
+          // Only a guess: the event stays pending for the next sync, and the rest goes on now.
+          leftPending = batch[0]!;
+          todo = todo.slice(1);
+        } else if (verdict === "too_large" && !(await this.shrink(batch, error, result))) {
+          todo = todo.slice(1);
+        }
         continue;
       }
       const page = readPage(answer, meta.cursor, meta.epoch);
@@ -99,6 +109,12 @@ export class Syncer {
       result.pulled += page.events.length;
       todo = todo.slice(batch.length);
       needPull = page.more;
+    }
+    if (leftPending !== null) {
+      throw new SyncError(
+        "network",
+        `event ${leftPending.uuid} could not be pushed: the connection was cut each time, as a server or proxy does with a body too large for it; it stays pending`,
+      );
     }
     return result;
   }
@@ -147,9 +163,11 @@ export class Syncer {
    * Whether a push that failed with a broken connection was most likely refused for its size.
    * `fetch` cannot send `Expect: 100-continue`, so a server or proxy that refuses a large body by
    * its length may close the connection before its 413 can be read. When such a push was large
-   * (64 KiB or more) and the server answers a small request right after, the push is taken as
-   * too large: a batch is halved (harmless even if wrong: re-pushed events come back as
-   * duplicates); a single event only after the third such cut (before that: `retry`).
+   * (64 KiB or more as sent) and the server answers a small request right after, the push is
+   * taken as too large: a batch is halved (harmless even if wrong: re-pushed events come back as
+   * duplicates). A single event is never rejected on this guess: after the third cut it is left
+   * pending for the next sync (`skip`) so that it does not hold up what follows. A timeout is
+   * not a cut.
    */
   private async cutForSize(
     error: SyncError,
@@ -158,8 +176,8 @@ export class Syncer {
     cuts: Map<string, number>,
     meta: StoreMeta,
     signal: AbortSignal | undefined,
-  ): Promise<"too_large" | "retry" | "failed"> {
-    if (error.code !== "network" || signal?.aborted || bodyBytes < LARGE_PUSH_BYTES) return "failed";
+  ): Promise<"too_large" | "retry" | "skip" | "failed"> {
+    if (error.code !== "network" || signal?.aborted || bodyBytes < LARGE_PUSH_BYTES || timedOut(error)) return "failed";
     try {
       await this.transport.json({ method: "GET", path: "sync", query: { cursor: String(meta.cursor), limit: "1" }, token: meta.token, signal });
     } catch {
@@ -169,7 +187,7 @@ export class Syncer {
     const key = uuidKey(batch[0]!.uuid);
     const count = (cuts.get(key) ?? 0) + 1;
     cuts.set(key, count);
-    return count >= 3 ? "too_large" : "retry";
+    return count >= 3 ? "skip" : "retry";
   }
 
   /** The first pending events within the count and byte limits (at least one), and the push body with its UTF-8 length. */
@@ -210,4 +228,9 @@ function collect(result: SyncResult, batch: readonly Event[], results: readonly 
     else if (r.status === "duplicate") result.duplicates.push(e);
     else result.rejected.push({ event: e, reason: r.reason ?? "", detail: r.detail });
   });
+}
+
+/** Whether a network error is the request's own timeout rather than a closed connection. */
+function timedOut(error: SyncError): boolean {
+  return error.cause instanceof DOMException && error.cause.name === "TimeoutError";
 }

@@ -39,7 +39,10 @@ export class Transport {
   /** Sends a request and reads its JSON answer exactly (timestamps as bigint), within the timeout and the size cap. */
   async json(options: RequestOptions): Promise<JsonValue> {
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new SyncError("network", `no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    const timer = setTimeout(
+      () => timeout.abort(new SyncError("network", `no answer within ${this.timeoutMs} ms`, { cause: new DOMException("timed out", "TimeoutError") })),
+      this.timeoutMs,
+    );
     const signal = anySignal([timeout.signal, options.signal]);
     try {
       const response = await this.send(options, signal, "application/json");

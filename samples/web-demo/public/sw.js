@@ -25,7 +25,9 @@ self.addEventListener("activate", (event) => {
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
-  if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
+  // The app's own files only: never an authenticated request (a sync server behind the same
+  // origin must not have its answers kept, nor an old one served for another cursor).
+  if (event.request.method !== "GET" || url.origin !== self.location.origin || event.request.headers.has("Authorization")) return;
   event.respondWith(
     (async () => {
       try {
@@ -36,7 +38,7 @@ self.addEventListener("fetch", (event) => {
         }
         return response;
       } catch (error) {
-        const cached = await caches.match(event.request, { ignoreSearch: true });
+        const cached = await caches.match(event.request);
         if (cached) return cached;
         throw error;
       }
