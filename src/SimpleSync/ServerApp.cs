@@ -52,9 +52,7 @@ internal static class ServerApp
         app.MapAcl();
         app.MapAdminUsers();
         app.MapMetrics();
-        // The one document by its own path: the framework's default route, /openapi/{documentName}.json,
-        // answers any other name with a text/plain 404 rather than our problem+json.
-        app.MapOpenApi("/openapi/v1.json").RequireAuthorization();
+        app.MapSimpleSyncOpenApi();
         return app;
     }
 

@@ -15,13 +15,13 @@ internal static class EventsEndpoints
         group.MapGet("/", GetEvents).WithName("getEvents")
             .Produces<List<Event>>().ProducesProblem(StatusCodes.Status400BadRequest)
             .WithQuery("fromTimestamp", WireSchemas.Timestamp(), "Only the events with timestamp at or above this (default 0)")
-            .WithResponseHeader(StatusCodes.Status200OK, SyncHeaders.Cursor, WireSchemas.Seq(), "The highest seq in the history")
+            .WithCursorHeader()
             .WithSummary("The authoritative history, or the part with timestamp ≥ fromTimestamp, in history order");
         group.MapPost("/", PostEvents).WithName("postEvents")
             .Accepts<List<Event>>("application/json").Produces<List<Event>>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithResponseHeader(StatusCodes.Status200OK, SyncHeaders.Cursor, WireSchemas.Seq(), "The highest seq in the history")
+            .WithCursorHeader()
             .WithResponseHeader(StatusCodes.Status200OK, SyncHeaders.Rejected, WireSchemas.Integer(0, int.MaxValue), "How many pushed events were refused")
             .WithSummary("Push events; answers with the whole history (refused events are counted in Sync-Rejected)");
         return group;

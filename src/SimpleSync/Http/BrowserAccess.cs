@@ -1,3 +1,7 @@
+using Microsoft.Net.Http.Headers;
+using SimpleSync.Events;
+using SimpleSync.Sync;
+
 namespace SimpleSync.Http;
 
 /// <summary>
@@ -19,9 +23,9 @@ internal static class BrowserAccess
                 policy.AllowAnyOrigin();
             else
                 policy.WithOrigins([.. origins]);
-            policy.WithMethods("GET", "POST", "PUT")
-                .WithHeaders("Authorization", "Content-Type", "Content-Encoding", "Last-Event-ID")
-                .WithExposedHeaders("Sync-Cursor", "Sync-Rejected", "Retry-After")
+            policy.WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put)
+                .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType, HeaderNames.ContentEncoding, StreamEndpoint.LastEventIdHeader)
+                .WithExposedHeaders(SyncHeaders.Cursor, SyncHeaders.Rejected, HeaderNames.RetryAfter)
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
         }));
 

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using SimpleSync.Health;
 
@@ -13,6 +16,8 @@ namespace SimpleSync.OpenApi;
 /// </summary>
 internal static class OpenApiSetup
 {
+    private const string DocumentName = "v1";
+
     public static IServiceCollection AddSimpleSyncOpenApi(this IServiceCollection services) =>
         services.AddOpenApi(options =>
         {
@@ -37,4 +42,27 @@ internal static class OpenApiSetup
                 return Task.CompletedTask;
             });
         });
+
+    /// <summary>
+    /// GET /openapi/v1.json, for any signed-in user. The document depends only on the endpoints,
+    /// which are fixed once the app has started, so it is generated on the first request and its
+    /// bytes served from then on; the framework's own endpoint would run every transformer again for
+    /// each request. Generated without a request, it names no servers: clients resolve its paths
+    /// against the address they fetched it from.
+    /// </summary>
+    public static void MapSimpleSyncOpenApi(this IEndpointRouteBuilder app)
+    {
+        var provider = app.ServiceProvider.GetRequiredKeyedService<IOpenApiDocumentProvider>(DocumentName);
+        var document = new Lazy<Task<byte[]>>(() => SerializeAsync(provider));
+        app.MapGet($"/openapi/{DocumentName}.json", async () => Results.Bytes(await document.Value, "application/json; charset=utf-8"))
+            .RequireAuthorization().ExcludeFromDescription();
+    }
+
+    private static async Task<byte[]> SerializeAsync(IOpenApiDocumentProvider provider)
+    {
+        var document = await provider.GetOpenApiDocumentAsync(CancellationToken.None);
+        await using var text = new StringWriter(CultureInfo.InvariantCulture);
+        document.SerializeAsV31(new OpenApiJsonWriter(text));
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
 }

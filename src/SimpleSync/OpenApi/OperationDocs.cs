@@ -31,6 +31,10 @@ internal static class OperationDocs
             return Task.CompletedTask;
         });
 
+    /// <summary>The <c>Sync-Cursor</c> header of every answer that carries history.</summary>
+    public static TBuilder WithCursorHeader<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithResponseHeader(StatusCodes.Status200OK, Events.SyncHeaders.Cursor, WireSchemas.Seq(), "The highest seq in the history");
+
     /// <summary>
     /// POST /sync's answer always holds <c>results</c>; the type it shares with GET /sync has them
     /// optional, so the push's 200 schema is that type with <c>results</c> required.

@@ -32,14 +32,14 @@ internal static class WireSchemas
     };
 
     /// <summary>
-    /// An epoch as the server sends it. The stream refuses anything else with 400: 1 to 64
-    /// letters, digits or dashes (the check is in the stream endpoint).
+    /// An epoch as the server sends it. The stream refuses anything else with 400: 1 to
+    /// <see cref="Sync.StreamEndpoint.MaxEpochLength"/> letters, digits or dashes.
     /// </summary>
     public static OpenApiSchema Epoch() => new()
     {
         Type = JsonSchemaType.String,
         MinLength = 1,
-        MaxLength = 64,
+        MaxLength = Sync.StreamEndpoint.MaxEpochLength,
         Pattern = "^[A-Za-z0-9-]+$",
     };
 

@@ -23,8 +23,11 @@ internal static class StreamEndpoint
     /// <summary>What an EventSource waits before reconnecting after the stream ends or breaks.</summary>
     public static readonly TimeSpan Retry = TimeSpan.FromSeconds(2);
 
-    /// <summary>An epoch is a store's random id: short, of letters, digits and dashes.</summary>
-    private const int MaxEpochLength = 64;
+    /// <summary>The header in which a reconnecting client names the last message it applied.</summary>
+    public const string LastEventIdHeader = "Last-Event-ID";
+
+    /// <summary>An epoch is a store's random id: short, of letters, digits and dashes (<see cref="OpenApi.WireSchemas.Epoch"/> says so).</summary>
+    public const int MaxEpochLength = 64;
 
     public static async Task Stream(HttpContext context, IEventStore store, StreamHub hub, SimpleSyncOptions options,
         TimeProvider time, ILogger<StreamHub> logger)
@@ -176,9 +179,9 @@ internal static class StreamEndpoint
     /// <summary>Last-Event-ID (a reconnect) wins over ?cursor= (the first connect).</summary>
     private static long ResumeFrom(HttpContext context)
     {
-        var header = context.Request.Headers["Last-Event-ID"];
+        var header = context.Request.Headers[LastEventIdHeader];
         return header.Count > 0
-            ? QueryValues.Integer(header, "Last-Event-ID", 0, long.MaxValue, 0)
+            ? QueryValues.Integer(header, LastEventIdHeader, 0, long.MaxValue, 0)
             : QueryValues.Integer(context.Request.Query["cursor"], "cursor", 0, long.MaxValue, 0);
     }
 }
