@@ -115,38 +115,14 @@ class Parser {
   }
 
   array(depth: number): JsonValue[] {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
-    this.pos++;
     const items: JsonValue[] = [];
-    this.skipSpace();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return items;
-    }
-    for (;;) {
-      this.skipSpace();
-      items.push(this.value(false, depth));
-      this.skipSpace();
-      const c = this.text[this.pos++];
-      if (c === "]") return items;
-      if (c !== ",") {
-        this.pos--;
-        this.fail("expected ',' or ']'");
-      }
-    }
+    this.members(depth, "]", () => items.push(this.value(false, depth)));
+    return items;
   }
 
   object(depth: number): { [key: string]: JsonValue } {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
-    this.pos++;
     const result: { [key: string]: JsonValue } = Object.create(null) as { [key: string]: JsonValue };
-    this.skipSpace();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return result;
-    }
-    for (;;) {
-      this.skipSpace();
+    this.members(depth, "}", () => {
       if (this.text[this.pos] !== '"') this.fail("expected a member name");
       const key = this.string();
       this.skipSpace();
@@ -156,12 +132,28 @@ class Parser {
       }
       this.skipSpace();
       result[key] = this.value(key === "timestamp", depth);
+    });
+    return result;
+  }
+
+  /** The members of an array or object, from its opening bracket to `close`: `member` reads each. */
+  private members(depth: number, close: "]" | "}", member: () => void): void {
+    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    this.pos++;
+    this.skipSpace();
+    if (this.text[this.pos] === close) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.skipSpace();
+      member();
       this.skipSpace();
       const c = this.text[this.pos++];
-      if (c === "}") return result;
+      if (c === close) return;
       if (c !== ",") {
         this.pos--;
-        this.fail("expected ',' or '}'");
+        this.fail(`expected ',' or '${close}'`);
       }
     }
   }
