@@ -9,6 +9,14 @@ const EVENT = { uuid: "0193a5c0-0000-7000-8000-000000000001", timestamp: 1764100
 const page = (over) => JSON.stringify({ epoch: EPOCH, events: [], cursor: 10, more: false, ...over });
 const json = (body, status = 200, type = "application/json") => ({ status, type, body });
 
+/** A store logged in as u-x that already synced to cursor 10 of EPOCH. */
+async function syncedStore() {
+  const store = new MemoryStore();
+  await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+  await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+  return store;
+}
+
 describe("a hostile server", () => {
   let server;
   let url;
@@ -43,9 +51,7 @@ describe("a hostile server", () => {
 
   /** A client whose store already synced to cursor 10 of EPOCH, logged in, with one event pending. */
   async function client(options = {}) {
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     await store.addPending(EVENT, 0);
     return { store, client: await SyncClient.open({ server: url, store, ...options }) };
   }
@@ -125,9 +131,7 @@ describe("a hostile server", () => {
   for (const [name, stream, type] of streamCases) {
     test(`a stream with ${name} ends the watch with bad_response and changes nothing`, async () => {
       handler = (req) => (req.url.startsWith("/sync/stream") ? { stream, type } : json(page(req.method === "POST" ? {} : {})));
-      const store = new MemoryStore();
-      await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-      await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+      const store = await syncedStore();
       const c = await SyncClient.open({ server: url, store, maxStreamMessageBytes: 2048 });
       const watch = c.watch();
       await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "bad_response");
@@ -146,9 +150,7 @@ describe("a hostile server", () => {
       if (!req.url.startsWith("/sync/stream")) return json(page({ cursor: Number(new URL(req.url, url).searchParams.get("cursor")) }));
       return ++streams === 1 ? { stream } : json('{"code":"unauthenticated","status":401}', 401, "application/problem+json");
     };
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     const c = await SyncClient.open({ server: url, store });
     const watch = c.watch();
     await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
@@ -167,9 +169,7 @@ describe("a hostile server", () => {
       const pushed = JSON.parse(body).events;
       return json(page({ cursor: 10, results: pushed.map((e) => ({ uuid: e.uuid, status: "accepted" })) }));
     };
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     const c = await SyncClient.open({ server: url, store, compressPushes: false });
     const small = [];
     for (let i = 0; i < 3; i++) small.push(await c.record(`item-${i}`, "set", "s".repeat(50_000)));
@@ -204,9 +204,7 @@ describe("a hostile server", () => {
       if (streamUrls.length === 2) return { stream: hello + `event: events\ndata: [${JSON.stringify(EVENT)}]\nid: 99\n\n` };
       return json('{"code":"unauthenticated","status":401}', 401, "application/problem+json");
     };
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     const c = await SyncClient.open({ server: url, store });
     const watch = c.watch();
     await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
@@ -220,9 +218,7 @@ describe("a hostile server", () => {
 
   test("an answer of another epoch may have a cursor below the request's: the client starts over from 0", async () => {
     handler = () => json(page({ epoch: "e0000000000000000000000000000003", cursor: 3, events: [EVENT] }));
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     const c = await SyncClient.open({ server: url, store });
     const result = await c.sync();
     assert.equal(result.epochChanged, true);
