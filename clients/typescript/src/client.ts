@@ -335,10 +335,14 @@ function backoff(failures: number): number {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
+/** The longest timer the platforms keep (2^31−1 ms, about 24.8 days): a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Waits `ms` (at most MAX_TIMER_MS, so that an enormous Retry-After waits instead of not at all), or until `signal` aborts. */
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     function done() {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);

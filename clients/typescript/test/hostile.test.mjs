@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { MemoryStore, SyncClient, SyncError } from "../dist/index.js";
+import { waitFor } from "./support/server.mjs";
 
 const EPOCH = "e0000000000000000000000000000001";
 const EVENT = { uuid: "0193a5c0-0000-7000-8000-000000000001", timestamp: 1764100000000, userUuid: "u-x", itemUuid: "i", action: "a", payload: "{}" };
@@ -76,6 +77,7 @@ describe("a hostile server", () => {
     ["an answer over the cap", () => json(page({ results: [{ uuid: EVENT.uuid, status: "accepted" }] }) + " ".repeat(70_000))],
     ["an array", () => json("[]")],
     ["a truncated body", () => json(page({ results: [{ uuid: EVENT.uuid, status: "accepted" }] }).slice(0, -3))],
+    ["nesting 10,000 deep", () => json(`{"epoch":"${EPOCH}","events":${"[".repeat(10_000)}${"]".repeat(10_000)},"cursor":10,"more":false}`)],
   ];
 
   for (const [name, answer] of syncCases) {
@@ -127,6 +129,7 @@ describe("a hostile server", () => {
     ["a live message over the cap", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\nevent: events\ndata: [${JSON.stringify({ ...EVENT, payload: "p".repeat(5000) })}]\nid: 11\n\n`],
     ["a hello for another cursor", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":4}\n\n`],
     ["the wrong content type", `event: end\ndata: {"reason":"max_lifetime"}\n\n`, "application/json"],
+    ["a line that never ends", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\n: ${"x".repeat(5000)}`],
   ];
   for (const [name, stream, type] of streamCases) {
     test(`a stream with ${name} ends the watch with bad_response and changes nothing`, async () => {
@@ -247,6 +250,56 @@ describe("a hostile server", () => {
     assert.ok(seen[1][1] < seen[1][2] / 10, String(seen[1]));
     c.close();
   });
+
+  test("a timestamp of millions of digits is bad_response at once, not seconds spent turning it into a bigint", async () => {
+    const results = [{ uuid: EVENT.uuid, status: "accepted" }];
+    handler = () => json(page({ cursor: 11, events: [{ ...EVENT, timestamp: "@" }], results }).replace('"@"', "9".repeat(16_000_000)));
+    const { store, client: c } = await client();
+    const started = performance.now();
+    await assert.rejects(c.sync(), (e) => e instanceof SyncError && e.code === "bad_response");
+    const ms = performance.now() - started;
+    assert.ok(ms < 2_000, `${ms} ms`);
+    assert.equal((await store.meta()).cursor, 10);
+    assert.equal((await store.pending()).length, 1);
+    assert.equal((await store.history()).length, 0);
+    c.close();
+  });
+
+  test("a redirect is not followed: the sync fails as network, and the redirect's target never sees the token", async () => {
+    const elsewhere = [];
+    handler = (req) => {
+      if (req.url.startsWith("/elsewhere/")) {
+        elsewhere.push(req.url);
+        return json(page({ results: [{ uuid: EVENT.uuid, status: "accepted" }] }));
+      }
+      return { status: 307, type: "text/plain", body: "", headers: { Location: `${url}/elsewhere${req.url}` } };
+    };
+    const { store, client: c } = await client();
+    await assert.rejects(c.sync(), (e) => e instanceof SyncError && e.code === "network" && e.isTransient);
+    assert.deepEqual(elsewhere, []);
+    assert.equal((await store.pending()).length, 1);
+    c.close();
+  });
+
+  for (const retryAfter of ["99999999999", "Fri, 31 Dec 9999 23:59:59 GMT"]) {
+    test(`a watch told Retry-After: ${retryAfter} waits instead of retrying at once, and stop() still ends it`, async () => {
+      let requests = 0;
+      handler = () => {
+        requests++;
+        return { ...json('{"code":"unavailable","status":503}', 503, "application/problem+json"), headers: { "Retry-After": retryAfter } };
+      };
+      const c = await SyncClient.open({ server: url, store: await syncedStore() });
+      const watch = c.watch();
+      await waitFor(() => c.status().lastError?.code === "unavailable", { what: "the 503 to show" });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(requests, 1);
+      assert.ok(c.status().lastError.retryAfter > 2 ** 31 / 1000);
+      watch.stop();
+      await watch.done;
+      assert.equal(c.status().watching, false);
+      c.close();
+    });
+  }
 
   test("plain http:// to another machine is refused unless allowed", async () => {
     const store = new MemoryStore();
