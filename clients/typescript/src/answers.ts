@@ -19,9 +19,9 @@ export interface CheckedResult {
 
 type JsonObject = { [key: string]: JsonValue };
 
-function object(value: JsonValue, what: string): JsonObject {
-  if (typeof value !== "object" || value === null || Array.isArray(value) || typeof value === "bigint")
-    throw badResponse(`${what} is not a JSON object`);
+/** The value as a JSON object, else `bad_response` naming `what`. */
+export function jsonObject(value: JsonValue, what: string): JsonObject {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw badResponse(`${what} is not a JSON object`);
   return value;
 }
 
@@ -44,7 +44,7 @@ export function readEvents(value: JsonValue | undefined, what: string): Event[] 
  * request's (the client starts over from 0 anyway).
  */
 export function readPage(value: JsonValue, requestCursor: number, requestEpoch: string | null): Page {
-  const answer = object(value, "the answer");
+  const answer = jsonObject(value, "the answer");
   const { epoch, cursor, more } = answer;
   if (typeof epoch !== "string" || epoch.length === 0) throw badResponse("epoch is missing");
   const events = readEvents(answer["events"], "events");
@@ -60,11 +60,11 @@ export function readPage(value: JsonValue, requestCursor: number, requestEpoch: 
 
 /** Checks the results of a push: one per pushed event, in order, with the uuid as sent. */
 export function readResults(value: JsonValue, pushed: readonly Event[]): CheckedResult[] {
-  const results = object(value, "the answer")["results"];
+  const results = jsonObject(value, "the answer")["results"];
   if (!Array.isArray(results)) throw badResponse("results is missing");
   if (results.length !== pushed.length) throw badResponse(`${results.length} results for ${pushed.length} pushed events`);
   return results.map((item, i) => {
-    const r = object(item, "a result");
+    const r = jsonObject(item, "a result");
     if (r["uuid"] !== pushed[i]!.uuid) throw badResponse(`result ${i} is for another uuid than the event pushed`);
     const status = r["status"];
     if (typeof status !== "string" || !(pushStatuses as readonly string[]).includes(status))

@@ -1,8 +1,9 @@
 import { serverAddress, subjectOf } from "./address.js";
+import { jsonObject } from "./answers.js";
 import { badResponse, SyncError } from "./errors.js";
 import { uuidKey, UuidV7, type Event, type Rejection } from "./event.js";
 import { stringifyJson } from "./json.js";
-import { withLock } from "./locks.js";
+import { withStoreLock } from "./locks.js";
 import { fold, jsonMerge, type JsonObject, type Reducer } from "./reducers.js";
 import type { Store, StoreMeta } from "./store.js";
 import { Transport, type FetchFunction } from "./transport.js";
@@ -132,7 +133,7 @@ export class SyncClient {
   /** Gets a token and stores the login (token, user uuid from its `sub`, username). Wrong credentials: `unauthenticated`. */
   async login(username: string, password: string): Promise<void> {
     const answer = await this.transport.json({ method: "POST", path: "auth/token", body: stringifyJson({ username, password }) });
-    const token = typeof answer === "object" && answer !== null && !Array.isArray(answer) ? (answer as { token?: unknown }).token : undefined;
+    const token = jsonObject(answer, "the token answer")["token"];
     if (typeof token !== "string" || token.length === 0) throw badResponse("the token answer has no token");
     await this.store.updateLogin({ token, userUuid: subjectOf(token), username });
     await this.refresh();
@@ -214,7 +215,7 @@ export class SyncClient {
     this.syncs++;
     this.emit("status");
     try {
-      const result = await withLock(`simplesync:${this.store.name}`, () => this.syncer.run(options.signal));
+      const result = await withStoreLock(this.store, () => this.syncer.run(options.signal));
       this.lastSync = new Date(this.now());
       this.lastError = null;
       return result;
@@ -334,10 +335,14 @@ function backoff(failures: number): number {
   return ceiling / 2 + Math.random() * (ceiling / 2);
 }
 
+/** The longest timer the platforms keep (2^31−1 ms, about 24.8 days): a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Waits `ms` (at most MAX_TIMER_MS, so that an enormous Retry-After waits instead of not at all), or until `signal` aborts. */
 function delay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
+    const timer = setTimeout(done, Math.min(ms, MAX_TIMER_MS));
     function done() {
       clearTimeout(timer);
       signal.removeEventListener("abort", done);

@@ -39,6 +39,15 @@ export const streamEndReasons = {
   epoch_changed: { loginFirst: false },
 } as const;
 
+/** Statuses outside codes.json, typically from a proxy, and the statuses of codes.json by their code. */
+const codeByStatus = new Map<number, ErrorCode>([
+  [408, "network"],
+  [502, "unavailable"],
+  [504, "unavailable"],
+]);
+for (const [code, { statuses }] of Object.entries(serverErrorCodes) as [ServerErrorCode, { statuses: readonly number[] }][])
+  if (code !== "conflict") for (const status of statuses) codeByStatus.set(status, code);
+
 /**
  * The code for an HTTP error status when the answer carries no known code of its own.
  * The statuses of codes.json map to their code (400 to `invalid`; `conflict` is told apart only
@@ -46,43 +55,11 @@ export const streamEndReasons = {
  * 408 is `network`, any other 5xx `internal`, any other 4xx `invalid`.
  */
 export function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 400:
-    case 415:
-      return "invalid";
-    case 401:
-      return "unauthenticated";
-    case 403:
-      return "forbidden";
-    case 404:
-      return "not_found";
-    case 405:
-      return "method_not_allowed";
-    case 408:
-      return "network";
-    case 413:
-      return "too_large";
-    case 429:
-      return "rate_limited";
-    case 500:
-      return "internal";
-    case 502:
-    case 503:
-    case 504:
-      return "unavailable";
-    default:
-      return status >= 500 ? "internal" : "invalid";
-  }
+  return codeByStatus.get(status) ?? (status >= 500 ? "internal" : "invalid");
 }
 
 export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === "string" && (Object.hasOwn(serverErrorCodes, code) || Object.hasOwn(clientErrorCodes, code));
-}
-
-export function isTransientCode(code: ErrorCode): boolean {
-  return Object.hasOwn(serverErrorCodes, code)
-    ? serverErrorCodes[code as ServerErrorCode].transient
-    : clientErrorCodes[code as ClientErrorCode].transient;
 }
 
 export interface SyncErrorOptions {
@@ -116,7 +93,10 @@ export class SyncError extends Error {
   }
 
   get isTransient(): boolean {
-    return isTransientCode(this.code);
+    const code = this.code;
+    return Object.hasOwn(serverErrorCodes, code)
+      ? serverErrorCodes[code as ServerErrorCode].transient
+      : clientErrorCodes[code as ClientErrorCode].transient;
   }
 
   get isLoginRequired(): boolean {

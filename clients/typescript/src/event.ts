@@ -20,10 +20,6 @@ export interface Rejection {
 export const MAX_TIMESTAMP = (1n << 64n) - 1n;
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
-export function isCanonicalUuid(text: string): boolean {
-  return UUID.test(text);
-}
-
 /** The key that identifies an event in any letter case. */
 export function uuidKey(uuid: string): string {
   return uuid.toLowerCase();
@@ -44,7 +40,7 @@ export function toWire(e: Event): Record<string, string | bigint> {
 export function readEvent(value: JsonValue | undefined): Event | string {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "an event is not an object";
   const { uuid, timestamp, userUuid, itemUuid, action, payload } = value;
-  if (typeof uuid !== "string" || !isCanonicalUuid(uuid)) return "an event's uuid is not canonical UUID text";
+  if (typeof uuid !== "string" || !UUID.test(uuid)) return "an event's uuid is not canonical UUID text";
   if (typeof timestamp !== "bigint" || timestamp < 0n || timestamp > MAX_TIMESTAMP)
     return `event ${uuid}: timestamp is not an integer from 0 to 2^64-1`;
   if (typeof userUuid !== "string" || userUuid.length === 0) return `event ${uuid}: userUuid is missing`;

@@ -193,8 +193,9 @@ export class IndexedDbStore implements Store {
   dismissRejected(uuid: string): Promise<void> {
     return this.run(["rejected"], "readwrite", async (tx) => {
       const rejected = tx.objectStore("rejected");
+      const key = uuidKey(uuid);
       const rows = (await requested(rejected.getAll())) as RejectedRow[];
-      for (const r of rows) if (r.u === uuidKey(uuid) && r.n !== undefined) rejected.delete(r.n);
+      for (const r of rows) if (r.u === key && r.n !== undefined) rejected.delete(r.n);
     });
   }
 

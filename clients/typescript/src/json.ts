@@ -4,8 +4,9 @@
  * `JSON.parse` turns every number into a double, so a timestamp above 2^53 comes back rounded,
  * and the reviver's `context.source` that would fix it is missing from the runtimes we support
  * (Node 20). This reader is a small strict RFC 8259 parser that yields the number of a member
- * named `timestamp` as a `bigint` (exact over any integer) and every other number as a `number`.
- * The writer writes a `bigint` as a bare integer.
+ * named `timestamp` as a `bigint` (exact over any integer of up to 100 digits; a longer one is a
+ * JsonSyntaxError) and every other number as a `number`. The writer writes a `bigint` as a bare
+ * integer.
  */
 
 export class JsonSyntaxError extends Error {
@@ -17,8 +18,13 @@ export type JsonValue = null | boolean | number | bigint | string | JsonValue[] 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 const INTEGER = /^-?(?:0|[1-9]\d*)$/;
 const MAX_DEPTH = 64;
+/**
+ * Digits of a `timestamp` integer read at most: a uint64 needs 20, and turning decimal text into
+ * a bigint takes time that grows faster than its length (seconds for millions of digits).
+ */
+const MAX_TIMESTAMP_DIGITS = 100;
 
-/** Parses JSON text; members named `timestamp` holding an integer become `bigint`. */
+/** Parses JSON text; members named `timestamp` holding an integer (of up to 100 digits) become `bigint`. */
 export function parseJson(text: string): JsonValue {
   const parser = new Parser(text);
   parser.skipSpace();
@@ -79,7 +85,13 @@ class Parser {
     if (match === null) this.fail("unexpected character");
     const source = match[0];
     this.pos += source.length;
-    if (exactInteger && INTEGER.test(source)) return BigInt(source);
+    if (exactInteger && INTEGER.test(source)) {
+      if (source.length > MAX_TIMESTAMP_DIGITS) {
+        this.pos -= source.length;
+        this.fail(`a timestamp of more than ${MAX_TIMESTAMP_DIGITS} digits`);
+      }
+      return BigInt(source);
+    }
     return Number(source);
   }
 
@@ -115,38 +127,14 @@ class Parser {
   }
 
   array(depth: number): JsonValue[] {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
-    this.pos++;
     const items: JsonValue[] = [];
-    this.skipSpace();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return items;
-    }
-    for (;;) {
-      this.skipSpace();
-      items.push(this.value(false, depth));
-      this.skipSpace();
-      const c = this.text[this.pos++];
-      if (c === "]") return items;
-      if (c !== ",") {
-        this.pos--;
-        this.fail("expected ',' or ']'");
-      }
-    }
+    this.members(depth, "]", () => items.push(this.value(false, depth)));
+    return items;
   }
 
   object(depth: number): { [key: string]: JsonValue } {
-    if (depth > MAX_DEPTH) this.fail("nesting too deep");
-    this.pos++;
     const result: { [key: string]: JsonValue } = Object.create(null) as { [key: string]: JsonValue };
-    this.skipSpace();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return result;
-    }
-    for (;;) {
-      this.skipSpace();
+    this.members(depth, "}", () => {
       if (this.text[this.pos] !== '"') this.fail("expected a member name");
       const key = this.string();
       this.skipSpace();
@@ -156,12 +144,28 @@ class Parser {
       }
       this.skipSpace();
       result[key] = this.value(key === "timestamp", depth);
+    });
+    return result;
+  }
+
+  /** The members of an array or object, from its opening bracket to `close`: `member` reads each. */
+  private members(depth: number, close: "]" | "}", member: () => void): void {
+    if (depth > MAX_DEPTH) this.fail("nesting too deep");
+    this.pos++;
+    this.skipSpace();
+    if (this.text[this.pos] === close) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.skipSpace();
+      member();
       this.skipSpace();
       const c = this.text[this.pos++];
-      if (c === "}") return result;
+      if (c === close) return;
       if (c !== ",") {
         this.pos--;
-        this.fail("expected ',' or '}'");
+        this.fail(`expected ',' or '${close}'`);
       }
     }
   }

@@ -12,13 +12,12 @@ const CR = 0x0d;
 
 /**
  * An incremental parser of `text/event-stream` (the WHATWG rules: LF, CR or CRLF line ends,
- * comments, `field: value`, data lines joined with LF, a blank line dispatches). It works on
+ * comments, `field: value`, data lines joined with LF, a blank line dispatches; `retry:` is
+ * ignored, the client keeps its own backoff). It works on
  * bytes so that it can bound a message: past `maxMessageBytes` from one blank line to the next
  * it throws `bad_response` instead of buffering on.
  */
 export class SseParser {
-  /** The last `retry:` the server sent, in milliseconds. */
-  retryMs: number | null = null;
   private partial: Uint8Array[] = [];
   private partialBytes = 0;
   private messageBytes = 0;
@@ -109,9 +108,6 @@ export class SseParser {
         break;
       case "id":
         if (!value.includes("\0")) this.id = value;
-        break;
-      case "retry":
-        if (/^\d+$/.test(value)) this.retryMs = Number(value);
         break;
       default:
         break;

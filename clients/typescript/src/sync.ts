@@ -94,18 +94,19 @@ export class Syncer {
         needPull = true;
         continue;
       }
+      const pushed = byStatus(batch, results);
       const applied = await this.store.apply({
         position: { expectEpoch: meta.epoch, epoch: page.epoch, cursor: page.cursor },
         events: page.events,
         removePending: batch.map((e) => e.uuid),
-        rejections: rejectionsOf(batch, results),
+        rejections: pushed.rejected,
       });
       if (!applied) {
         // Another client of this store handled an epoch change meanwhile: go on from its state.
         todo = await this.stillPending(todo);
         continue;
       }
-      collect(result, batch, results);
+      addTo(result, pushed);
       result.pulled += page.events.length;
       todo = todo.slice(batch.length);
       needPull = page.more;
@@ -150,8 +151,9 @@ export class Syncer {
     result: SyncResult,
   ): Promise<Event[]> {
     if (batch.length > 0) {
-      await this.store.apply({ events: [], removePending: batch.map((e) => e.uuid), rejections: rejectionsOf(batch, results) });
-      collect(result, batch, results);
+      const pushed = byStatus(batch, results);
+      await this.store.apply({ events: [], removePending: batch.map((e) => e.uuid), rejections: pushed.rejected });
+      addTo(result, pushed);
       todo = todo.slice(batch.length);
     }
     const moved = (await this.store.resetEpoch(meta.epoch!, meta.userUuid, this.now())) ?? [];
@@ -213,21 +215,24 @@ export class Syncer {
   }
 }
 
-function rejectionsOf(batch: readonly Event[], results: readonly CheckedResult[]): Rejection[] {
-  const rejections: Rejection[] = [];
-  results.forEach((r, i) => {
-    if (r.status === "rejected") rejections.push({ event: batch[i]!, reason: r.reason ?? "", detail: r.detail });
-  });
-  return rejections;
-}
+type Pushed = Pick<SyncResult, "accepted" | "duplicates" | "rejected">;
 
-function collect(result: SyncResult, batch: readonly Event[], results: readonly CheckedResult[]): void {
+/** The pushed events sorted by their results. */
+function byStatus(batch: readonly Event[], results: readonly CheckedResult[]): Pushed {
+  const pushed: Pushed = { accepted: [], duplicates: [], rejected: [] };
   results.forEach((r, i) => {
     const e = batch[i]!;
-    if (r.status === "accepted") result.accepted.push(e);
-    else if (r.status === "duplicate") result.duplicates.push(e);
-    else result.rejected.push({ event: e, reason: r.reason ?? "", detail: r.detail });
+    if (r.status === "accepted") pushed.accepted.push(e);
+    else if (r.status === "duplicate") pushed.duplicates.push(e);
+    else pushed.rejected.push({ event: e, reason: r.reason ?? "", detail: r.detail });
   });
+  return pushed;
+}
+
+function addTo(result: SyncResult, pushed: Pushed): void {
+  for (const e of pushed.accepted) result.accepted.push(e);
+  for (const e of pushed.duplicates) result.duplicates.push(e);
+  for (const r of pushed.rejected) result.rejected.push(r);
 }
 
 /** Whether a network error is the request's own timeout rather than a closed connection. */

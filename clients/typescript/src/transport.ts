@@ -24,13 +24,13 @@ const MAX_PROBLEM_BYTES = 64 * 1024;
  */
 export class Transport {
   constructor(
-    readonly base: URL,
+    private readonly base: URL,
     private readonly fetchFn: FetchFunction,
     private readonly timeoutMs: number,
-    readonly maxResponseBytes: number,
+    private readonly maxResponseBytes: number,
   ) {}
 
-  url(path: string, query?: Record<string, string>): string {
+  private url(path: string, query?: Record<string, string>): string {
     const url = new URL(path, this.base);
     for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
     return url.toString();
@@ -46,10 +46,6 @@ export class Transport {
     const signal = anySignal([timeout.signal, options.signal]);
     try {
       const response = await this.send(options, signal, "application/json");
-      if (!isContentType(response, "application/json")) {
-        await response.body?.cancel().catch(() => {});
-        throw badResponse(`content type '${response.headers.get("content-type") ?? ""}' where JSON was expected`);
-      }
       const text = await readText(response, this.maxResponseBytes, signal);
       try {
         return parseJson(text);
@@ -61,7 +57,10 @@ export class Transport {
     }
   }
 
-  /** Sends a request; resolves with a 2xx response (body unread), else throws the SyncError the answer means. */
+  /**
+   * Sends a request; resolves with a 2xx response of the content type asked for (body unread),
+   * else throws the SyncError the answer means (`bad_response` for another content type).
+   */
   async send(options: RequestOptions, signal: AbortSignal | undefined, accept: string): Promise<Response> {
     const headers: Record<string, string> = { Accept: accept, ...options.headers };
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
@@ -75,16 +74,21 @@ export class Transport {
     } catch (error) {
       throw networkError(error, signal);
     }
-    if (response.ok) return response;
-    throw await errorFrom(response);
+    if (!response.ok) throw await errorFrom(response);
+    if (mediaType(response) !== accept) {
+      await response.body?.cancel().catch(() => {});
+      throw badResponse(`content type '${response.headers.get("content-type") ?? ""}' where ${accept} was expected`);
+    }
+    return response;
   }
 }
 
 /** The SyncError an error answer means: its problem `code` when it is one we know, else by status. */
-export async function errorFrom(response: Response): Promise<SyncError> {
+async function errorFrom(response: Response): Promise<SyncError> {
   let problem: Problem | null = null;
   try {
-    if (isContentType(response, "application/problem+json") || isContentType(response, "application/json")) {
+    const type = mediaType(response);
+    if (type === "application/problem+json" || type === "application/json") {
       const value = parseJson(await readText(response, MAX_PROBLEM_BYTES, undefined));
       if (typeof value === "object" && value !== null && !Array.isArray(value) && typeof value["code"] === "string")
         problem = value as unknown as Problem;
@@ -108,7 +112,7 @@ export function networkError(error: unknown, signal: AbortSignal | undefined): u
   return new SyncError("network", `the server could not be reached: ${(error as Error)?.message ?? String(error)}`, { cause: error });
 }
 
-export function parseRetryAfter(value: string | null): number | null {
+function parseRetryAfter(value: string | null): number | null {
   if (value === null) return null;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed);
@@ -116,9 +120,9 @@ export function parseRetryAfter(value: string | null): number | null {
   return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
-function isContentType(response: Response, type: string): boolean {
-  const value = response.headers.get("content-type");
-  return value !== null && value.split(";")[0]!.trim().toLowerCase() === type;
+/** The media type of the answer's Content-Type, lower-cased and without parameters (`""` without one). */
+function mediaType(response: Response): string {
+  return (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
 }
 
 /** Reads a body as UTF-8, at most `cap` bytes (more is `bad_response`). */

@@ -8,6 +8,8 @@
  * public API (`Event`) uses `bigint`.
  */
 
+import type { pushStatuses, rejectionReasons, ServerErrorCode, streamEndReasons } from "./errors.js";
+
 /** An event on the wire: exactly these six members. */
 export interface WireEvent {
   /** Canonical UUID text (UUIDv7 for events this SDK records); compared case-insensitively. */
@@ -35,9 +37,9 @@ export interface PullAnswer {
   more: boolean;
 }
 
-export type PushStatus = "accepted" | "duplicate" | "rejected";
+export type PushStatus = (typeof pushStatuses)[number];
 
-export type RejectionReason = "invalid_field" | "user_mismatch" | "acl_denied" | "uuid_conflict" | "payload_too_large";
+export type RejectionReason = (typeof rejectionReasons)[number];
 
 /** One entry of `SyncAnswer.results`, in request order. */
 export interface PushResult {
@@ -55,17 +57,7 @@ export interface SyncAnswer extends PullAnswer {
   results: PushResult[];
 }
 
-export type ProblemCode =
-  | "unauthenticated"
-  | "forbidden"
-  | "not_found"
-  | "method_not_allowed"
-  | "invalid"
-  | "conflict"
-  | "too_large"
-  | "rate_limited"
-  | "unavailable"
-  | "internal";
+export type ProblemCode = ServerErrorCode;
 
 /** Every error answer (`application/problem+json`, RFC 9457, plus `code`). */
 export interface Problem {
@@ -97,7 +89,7 @@ export interface StreamHello {
   cursor: number;
 }
 
-export type StreamEndReason = "max_lifetime" | "server_stopping" | "too_slow" | "revoked" | "token_expired" | "epoch_changed";
+export type StreamEndReason = keyof typeof streamEndReasons;
 
 /** `data` of `event: end`, the last message of a live stream. */
 export interface StreamEnd {

@@ -3,11 +3,20 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import { after, before, describe, test } from "node:test";
 import { MemoryStore, SyncClient, SyncError } from "../dist/index.js";
+import { waitFor } from "./support/server.mjs";
 
 const EPOCH = "e0000000000000000000000000000001";
 const EVENT = { uuid: "0193a5c0-0000-7000-8000-000000000001", timestamp: 1764100000000, userUuid: "u-x", itemUuid: "i", action: "a", payload: "{}" };
 const page = (over) => JSON.stringify({ epoch: EPOCH, events: [], cursor: 10, more: false, ...over });
 const json = (body, status = 200, type = "application/json") => ({ status, type, body });
+
+/** A store logged in as u-x that already synced to cursor 10 of EPOCH. */
+async function syncedStore() {
+  const store = new MemoryStore();
+  await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
+  await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+  return store;
+}
 
 describe("a hostile server", () => {
   let server;
@@ -43,9 +52,7 @@ describe("a hostile server", () => {
 
   /** A client whose store already synced to cursor 10 of EPOCH, logged in, with one event pending. */
   async function client(options = {}) {
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     await store.addPending(EVENT, 0);
     return { store, client: await SyncClient.open({ server: url, store, ...options }) };
   }
@@ -70,6 +77,7 @@ describe("a hostile server", () => {
     ["an answer over the cap", () => json(page({ results: [{ uuid: EVENT.uuid, status: "accepted" }] }) + " ".repeat(70_000))],
     ["an array", () => json("[]")],
     ["a truncated body", () => json(page({ results: [{ uuid: EVENT.uuid, status: "accepted" }] }).slice(0, -3))],
+    ["nesting 10,000 deep", () => json(`{"epoch":"${EPOCH}","events":${"[".repeat(10_000)}${"]".repeat(10_000)},"cursor":10,"more":false}`)],
   ];
 
   for (const [name, answer] of syncCases) {
@@ -121,13 +129,12 @@ describe("a hostile server", () => {
     ["a live message over the cap", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\nevent: events\ndata: [${JSON.stringify({ ...EVENT, payload: "p".repeat(5000) })}]\nid: 11\n\n`],
     ["a hello for another cursor", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":4}\n\n`],
     ["the wrong content type", `event: end\ndata: {"reason":"max_lifetime"}\n\n`, "application/json"],
+    ["a line that never ends", `event: hello\ndata: {"epoch":"${EPOCH}","cursor":10}\n\n: ${"x".repeat(5000)}`],
   ];
   for (const [name, stream, type] of streamCases) {
     test(`a stream with ${name} ends the watch with bad_response and changes nothing`, async () => {
       handler = (req) => (req.url.startsWith("/sync/stream") ? { stream, type } : json(page(req.method === "POST" ? {} : {})));
-      const store = new MemoryStore();
-      await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-      await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+      const store = await syncedStore();
       const c = await SyncClient.open({ server: url, store, maxStreamMessageBytes: 2048 });
       const watch = c.watch();
       await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "bad_response");
@@ -146,9 +153,7 @@ describe("a hostile server", () => {
       if (!req.url.startsWith("/sync/stream")) return json(page({ cursor: Number(new URL(req.url, url).searchParams.get("cursor")) }));
       return ++streams === 1 ? { stream } : json('{"code":"unauthenticated","status":401}', 401, "application/problem+json");
     };
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     const c = await SyncClient.open({ server: url, store });
     const watch = c.watch();
     await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
@@ -167,9 +172,7 @@ describe("a hostile server", () => {
       const pushed = JSON.parse(body).events;
       return json(page({ cursor: 10, results: pushed.map((e) => ({ uuid: e.uuid, status: "accepted" })) }));
     };
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     const c = await SyncClient.open({ server: url, store, compressPushes: false });
     const small = [];
     for (let i = 0; i < 3; i++) small.push(await c.record(`item-${i}`, "set", "s".repeat(50_000)));
@@ -204,9 +207,7 @@ describe("a hostile server", () => {
       if (streamUrls.length === 2) return { stream: hello + `event: events\ndata: [${JSON.stringify(EVENT)}]\nid: 99\n\n` };
       return json('{"code":"unauthenticated","status":401}', 401, "application/problem+json");
     };
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     const c = await SyncClient.open({ server: url, store });
     const watch = c.watch();
     await assert.rejects(watch.done, (e) => e instanceof SyncError && e.code === "login_required");
@@ -220,9 +221,7 @@ describe("a hostile server", () => {
 
   test("an answer of another epoch may have a cursor below the request's: the client starts over from 0", async () => {
     handler = () => json(page({ epoch: "e0000000000000000000000000000003", cursor: 3, events: [EVENT] }));
-    const store = new MemoryStore();
-    await store.updateLogin({ token: "t.e.s", userUuid: "u-x", username: "x" });
-    await store.apply({ position: { expectEpoch: null, epoch: EPOCH, cursor: 10 }, events: [], removePending: [], rejections: [] });
+    const store = await syncedStore();
     const c = await SyncClient.open({ server: url, store });
     const result = await c.sync();
     assert.equal(result.epochChanged, true);
@@ -251,6 +250,56 @@ describe("a hostile server", () => {
     assert.ok(seen[1][1] < seen[1][2] / 10, String(seen[1]));
     c.close();
   });
+
+  test("a timestamp of millions of digits is bad_response at once, not seconds spent turning it into a bigint", async () => {
+    const results = [{ uuid: EVENT.uuid, status: "accepted" }];
+    handler = () => json(page({ cursor: 11, events: [{ ...EVENT, timestamp: "@" }], results }).replace('"@"', "9".repeat(16_000_000)));
+    const { store, client: c } = await client();
+    const started = performance.now();
+    await assert.rejects(c.sync(), (e) => e instanceof SyncError && e.code === "bad_response");
+    const ms = performance.now() - started;
+    assert.ok(ms < 2_000, `${ms} ms`);
+    assert.equal((await store.meta()).cursor, 10);
+    assert.equal((await store.pending()).length, 1);
+    assert.equal((await store.history()).length, 0);
+    c.close();
+  });
+
+  test("a redirect is not followed: the sync fails as network, and the redirect's target never sees the token", async () => {
+    const elsewhere = [];
+    handler = (req) => {
+      if (req.url.startsWith("/elsewhere/")) {
+        elsewhere.push(req.url);
+        return json(page({ results: [{ uuid: EVENT.uuid, status: "accepted" }] }));
+      }
+      return { status: 307, type: "text/plain", body: "", headers: { Location: `${url}/elsewhere${req.url}` } };
+    };
+    const { store, client: c } = await client();
+    await assert.rejects(c.sync(), (e) => e instanceof SyncError && e.code === "network" && e.isTransient);
+    assert.deepEqual(elsewhere, []);
+    assert.equal((await store.pending()).length, 1);
+    c.close();
+  });
+
+  for (const retryAfter of ["99999999999", "Fri, 31 Dec 9999 23:59:59 GMT"]) {
+    test(`a watch told Retry-After: ${retryAfter} waits instead of retrying at once, and stop() still ends it`, async () => {
+      let requests = 0;
+      handler = () => {
+        requests++;
+        return { ...json('{"code":"unavailable","status":503}', 503, "application/problem+json"), headers: { "Retry-After": retryAfter } };
+      };
+      const c = await SyncClient.open({ server: url, store: await syncedStore() });
+      const watch = c.watch();
+      await waitFor(() => c.status().lastError?.code === "unavailable", { what: "the 503 to show" });
+      await new Promise((r) => setTimeout(r, 500));
+      assert.equal(requests, 1);
+      assert.ok(c.status().lastError.retryAfter > 2 ** 31 / 1000);
+      watch.stop();
+      await watch.done;
+      assert.equal(c.status().watching, false);
+      c.close();
+    });
+  }
 
   test("plain http:// to another machine is refused unless allowed", async () => {
     const store = new MemoryStore();

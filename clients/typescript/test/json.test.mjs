@@ -33,3 +33,9 @@ test("history order is (timestamp, uuid) with uuid as ordinal text", () => {
   const sorted = [e(2n ** 53n + 1n, "a"), e(2n ** 53n, "b"), e(2n ** 64n - 1n, "0"), e(5n, "B"), e(5n, "a"), e(5n, "A")].sort(compareHistory);
   assert.deepEqual(sorted.map((x) => `${x.timestamp}/${x.uuid}`), ["5/A", "5/B", "5/a", `${2n ** 53n}/b`, `${2n ** 53n + 1n}/a`, `${2n ** 64n - 1n}/0`]);
 });
+
+test("a timestamp integer of more than 100 digits is refused rather than turned into a bigint; 100 digits still are", () => {
+  assert.equal(parseJson(`{"timestamp":${"9".repeat(100)}}`).timestamp, 10n ** 100n - 1n);
+  assert.throws(() => parseJson(`{"timestamp":${"9".repeat(101)}}`), { name: "JsonSyntaxError", message: /more than 100 digits/ });
+  assert.equal(parseJson(`{"n":${"9".repeat(400)}}`).n, Infinity);
+});

@@ -1,19 +1,15 @@
 // What goes wrong in the field: lost answers, small body limits, restored servers, huge timestamps.
 import assert from "node:assert/strict";
-import { rm, copyFile } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { MemoryStore, SyncClient, SyncError, compareHistory } from "../dist/index.js";
 import { LossyProxy } from "./support/proxy.mjs";
-import { TestServer, passwordOf } from "./support/server.mjs";
+import { passwordOf } from "./support/server.mjs";
+import { backUp, restoreBackup, serverWithUsers } from "./support/setup.mjs";
 
 describe("lost answers, restored servers and exact timestamps", () => {
   let server;
   before(async () => {
-    server = await TestServer.start();
-    await server.allowAll();
-    await server.newUser("alice");
-    await server.newUser("bob");
+    server = await serverWithUsers(["alice", "bob"]);
   });
   after(() => server?.close());
 
@@ -46,15 +42,13 @@ describe("lost answers, restored servers and exact timestamps", () => {
     const events = edge.map((timestamp, i) => ({ ...base, uuid: `0193a5c0-0000-7000-8000-00000000010${i}`, timestamp }));
     const aliceStore = new MemoryStore();
     for (const e of [...events].reverse()) await aliceStore.addPending(e, Date.now());
-    const alice = await SyncClient.open({ server: server.url, store: aliceStore });
-    await alice.login("alice", passwordOf("alice"));
+    const alice = await server.client("alice", { store: aliceStore });
     assert.equal((await alice.sync()).accepted.length, edge.length);
 
     const onServer = (await server.history()).filter((e) => e.itemUuid === "task-u64");
     assert.deepEqual(onServer.map((e) => e.timestamp).sort((a, b) => (a < b ? -1 : 1)), edge.slice().sort((a, b) => (a < b ? -1 : 1)));
 
-    const bob = await SyncClient.open({ server: server.url, store: new MemoryStore() });
-    await bob.login("bob", passwordOf("bob"));
+    const bob = await server.client("bob");
     await bob.sync();
     const pulled = (await bob.events()).filter((e) => e.itemUuid === "task-u64");
     assert.deepEqual(pulled.map((e) => e.timestamp), [0n, 2n ** 53n, 2n ** 53n + 1n, 2n ** 64n - 2n, 2n ** 64n - 1n]);
@@ -64,8 +58,7 @@ describe("lost answers, restored servers and exact timestamps", () => {
     // Another device of alice holding the same events pending: re-pushed byte for byte, so duplicates.
     const againStore = new MemoryStore();
     for (const e of pulled) await againStore.addPending(e, Date.now());
-    const again = await SyncClient.open({ server: server.url, store: againStore });
-    await again.login("alice", passwordOf("alice"));
+    const again = await server.client("alice", { store: againStore });
     const result = await again.sync();
     assert.equal(result.duplicates.length, edge.length);
     assert.equal(result.rejected.length, 0);
@@ -79,19 +72,14 @@ describe("lost answers, restored servers and exact timestamps", () => {
     const b1 = await bob.record("task-epoch-b", "create", '{"by":"bob"}');
     await alice.sync();
     await bob.sync();
-    const backup = join(server.dir, "backup.db");
-    await server.cli("backup", backup);
+    const backup = await backUp(server, "backup.db");
     const a2 = await alice.record("task-epoch", "update", '{"after":"backup"}');
     const b2 = await bob.record("task-epoch-b", "update", '{"after":"backup"}');
     await alice.sync();
     await bob.sync();
     await alice.sync();
 
-    await server.stop();
-    await rm(`${server.dbPath}-wal`, { force: true });
-    await rm(`${server.dbPath}-shm`, { force: true });
-    await copyFile(backup, server.dbPath);
-    await server.startAgain();
+    await restoreBackup(server, backup);
 
     const a3 = await alice.record("task-epoch", "update", '{"offline":true}');
     const ra = await alice.sync();
@@ -117,9 +105,7 @@ describe("lost answers, restored servers and exact timestamps", () => {
 describe("a server with a small body limit", () => {
   let server;
   before(async () => {
-    server = await TestServer.start({ SIMPLESYNC_LIMITS_MAX_BODY_BYTES: "300000" });
-    await server.allowAll();
-    await server.newUser("alice");
+    server = await serverWithUsers(["alice"], { SIMPLESYNC_LIMITS_MAX_BODY_BYTES: "300000" });
   });
   after(() => server?.close());
 

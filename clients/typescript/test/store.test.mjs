@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { IDBFactory } from "fake-indexeddb";
 import { IndexedDbStore, MemoryStore, SyncClient } from "../dist/index.js";
-import { TestServer, passwordOf, waitFor } from "./support/server.mjs";
+import { passwordOf, waitFor } from "./support/server.mjs";
+import { serverWithUsers } from "./support/setup.mjs";
 
 let n = 0;
 const ev = (timestamp, uuidTail, userUuid = "u-a") => ({
@@ -103,17 +104,14 @@ for (const [kind, open] of Object.entries(stores)) {
 describe("IndexedDbStore in browsers' tabs", () => {
   let server;
   before(async () => {
-    server = await TestServer.start();
-    await server.allowAll();
-    await server.newUser("alice");
+    server = await serverWithUsers(["alice"]);
   });
   after(() => server?.close());
 
   test("what is recorded survives reopening the store", async () => {
     const indexedDB = new IDBFactory();
     const store = await IndexedDbStore.open("todo-app", { indexedDB });
-    const client = await SyncClient.open({ server: server.url, store });
-    await client.login("alice", passwordOf("alice"));
+    const client = await server.client("alice", { store });
     const e = await client.record("task-idb", "create", '{"title":"persist"}');
     client.close();
     store.close();

@@ -74,8 +74,7 @@ describe("sync against a real server", () => {
 
   test("each rejection reason is reported with its event, leaves pending and is kept until dismissed", async () => {
     const store = new MemoryStore();
-    const carol = await SyncClient.open({ server: server.url, store });
-    await carol.login("alice", passwordOf("alice"));
+    const carol = await server.client("alice", { store });
     const denied = await carol.record("secret-1", "create", "{}");
     const invalid = await carol.record("x".repeat(300), "create", "{}");
     const tooLarge = await carol.record("task-big", "create", "y".repeat(70 * 1024));
@@ -137,8 +136,7 @@ describe("sync against a real server", () => {
       pushes.push(`${init.method} ${new URL(input).pathname}`);
       return fetch(input, init);
     };
-    const eve = await SyncClient.open({ server: server.url, store: new MemoryStore(), fetch: counting });
-    await eve.login("alice", passwordOf("alice"));
+    const eve = await server.client("alice", { fetch: counting });
     const big = "z".repeat(60 * 1024);
     for (let i = 0; i < 140; i++) await eve.record(`task-bulk-${i % 7}`, "update", JSON.stringify({ i, big }));
     for (let i = 0; i < 10_050; i++) await eve.record("task-many", "tick", "{}");
@@ -148,8 +146,7 @@ describe("sync against a real server", () => {
     eve.close();
 
     pushes.length = 0;
-    const fresh = await SyncClient.open({ server: server.url, store: new MemoryStore(), fetch: counting });
-    await fresh.login("alice", passwordOf("alice"));
+    const fresh = await server.client("alice", { fetch: counting });
     const pulled = await fresh.sync();
     const history = await server.history();
     assert.equal(pulled.pulled, history.length);

@@ -1,19 +1,14 @@
 // Live updates: watch() follows GET /sync/stream with fetch, resumes with Last-Event-ID, ends on 401.
 import assert from "node:assert/strict";
-import { copyFile, rm } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { MemoryStore, SyncClient, SyncError } from "../dist/index.js";
-import { TestServer, passwordOf, waitFor } from "./support/server.mjs";
+import { SyncError } from "../dist/index.js";
+import { waitFor } from "./support/server.mjs";
+import { backUp, restoreBackup, serverWithUsers } from "./support/setup.mjs";
 
 describe("watch", () => {
   let server;
   before(async () => {
-    server = await TestServer.start({ SIMPLESYNC_SYNC_HEARTBEAT: "1s" });
-    await server.allowAll();
-    await server.newUser("alice");
-    await server.newUser("bob");
-    await server.newUser("carol");
+    server = await serverWithUsers(["alice", "bob", "carol"], { SIMPLESYNC_SYNC_HEARTBEAT: "1s" });
   });
   after(() => server?.close());
 
@@ -62,8 +57,7 @@ describe("watch", () => {
   });
 
   test("a watch ends with login_required when the login is revoked, and an aborted signal stops it", async () => {
-    const carol = await SyncClient.open({ server: server.url, store: new MemoryStore() });
-    await carol.login("alice", passwordOf("alice"));
+    const carol = await server.client("alice");
     const watch = carol.watch();
     await waitFor(() => carol.status().watching && carol.status().lastSync !== null, { what: "the watch to start" });
     const changed = await server.admin("PUT", "/admin/users/user-alice", { new_password: "a-new-password-2" });
@@ -89,16 +83,11 @@ describe("watch", () => {
     await waitFor(() => bob.status().lastSync !== null, { what: "bob's first sync" });
     const kept = await bob.record("task-restore", "create", '{"kept":true}');
     await bob.sync();
-    const backup = join(server.dir, "watch-backup.db");
-    await server.cli("backup", backup);
+    const backup = await backUp(server, "watch-backup.db");
     const lost = await bob.record("task-restore", "update", '{"lost":true}');
     await bob.sync();
 
-    await server.stop();
-    await rm(`${server.dbPath}-wal`, { force: true });
-    await rm(`${server.dbPath}-shm`, { force: true });
-    await copyFile(backup, server.dbPath);
-    await server.startAgain();
+    await restoreBackup(server, backup);
 
     // bob's watch reconnects: its sync sees the new epoch and pushes the event the server lost.
     await waitFor(async () => (await server.history()).some((e) => e.uuid === lost.uuid), { what: "the lost event to be re-pushed", timeoutMs: 60_000 });
