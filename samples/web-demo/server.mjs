@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFile, readdir, realpath, stat } from "node:fs/promises";
 import { createServer } from "node:http";
-import { extname, join, relative, sep } from "node:path";
+import { extname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
@@ -40,7 +40,12 @@ export async function startDemoServer({ server = "http://127.0.0.1:8080", port =
       `${sdkDir} is missing: run 'npm ci' in samples/web-demo (it links the SDK), then 'npm start' (it builds the SDK)`,
     );
   });
-  const index = await readFile(join(publicDir, "index.html"), "utf8");
+  // Every file is read once, here: what is served, what the service worker keeps (precache.json)
+  // and the CSP's hash of the import map are one snapshot, and no request touches the disk.
+  // Restart after changing public/ or the SDK. path → [status, content type, body]
+  const publicFiles = await readFiles(publicDir, "");
+  const sdkFiles = await readFiles(sdkRoot, "/sdk");
+  const index = publicFiles.get("/index.html")[2].toString("utf8");
   const importMap = /<script type="importmap">([\s\S]*?)<\/script>/.exec(index)[1];
   const csp = [
     "default-src 'self'",
@@ -55,9 +60,19 @@ export async function startDemoServer({ server = "http://127.0.0.1:8080", port =
   const precache = JSON.stringify([
     "/",
     "/config.json",
-    ...(await filesUnder(publicDir)).filter((f) => f !== "/index.html" && f !== "/sw.js"),
-    ...(await filesUnder(sdkRoot)).filter((f) => f.endsWith(".js")).map((f) => `/sdk${f}`),
+    ...[...publicFiles.keys()].filter((f) => f !== "/index.html" && f !== "/sw.js"),
+    ...[...sdkFiles.keys()].filter((f) => f.endsWith(".js")),
   ]);
+  const files = new Map([
+    ...publicFiles,
+    ...sdkFiles,
+    ["/", publicFiles.get("/index.html")],
+    ["/config.json", [200, types[".json"], config]],
+    ["/precache.json", [200, types[".json"], precache]],
+    // The demo has no icon; saying so plainly keeps a 404 out of every page load's console.
+    ["/favicon.ico", [204, "image/x-icon", ""]],
+  ]);
+  const notFound = [404, "text/plain", "not found\n"];
 
   const headers = {
     "Cache-Control": "no-cache",
@@ -66,38 +81,23 @@ export async function startDemoServer({ server = "http://127.0.0.1:8080", port =
   };
   const answer = (res, status, type, body) => res.writeHead(status, { ...headers, "Content-Type": type }).end(body);
 
-  /** What a GET of `path` answers: [status, content type, body]. */
-  async function resolve(path) {
-    if (path === "/config.json") return [200, types[".json"], config];
-    if (path === "/precache.json") return [200, types[".json"], precache];
-    // The demo has no icon; saying so plainly keeps a 404 out of every page load's console.
-    if (path === "/favicon.ico") return [204, "image/x-icon", ""];
-    const file = path.startsWith("/sdk/") ? inside(sdkRoot, path.slice(4)) : inside(publicDir, path === "/" ? "/index.html" : path);
-    const type = file && types[extname(file)];
-    const body = type && (await readFile(file).catch(() => null));
-    return body ? [200, type, body] : [404, "text/plain", "not found\n"];
-  }
-
-  const http = createServer(async (req, res) => {
-    try {
-      if (req.method !== "GET" && req.method !== "HEAD") {
-        res.writeHead(405, { ...headers, Allow: "GET, HEAD" }).end();
-        return;
-      }
-      let path;
-      try {
-        path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-      } catch {
-        answer(res, 400, "text/plain", "bad path\n");
-        return;
-      }
-      const [status, type, body] = await resolve(path);
-      answer(res, status, type, req.method === "HEAD" ? undefined : body);
-    } catch (error) {
-      console.error(`web demo: ${req.method} ${req.url}: ${error}`);
-      if (!res.headersSent) answer(res, 500, "text/plain", "internal error\n");
-      else res.destroy();
+  // Requests here are a line and a few headers: a client slower than that is answered 408 and cut
+  // off (a body nobody asked for is read and dropped meanwhile, never kept).
+  const limits = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 5_000 };
+  const http = createServer(limits, (req, res) => {
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { ...headers, Allow: "GET, HEAD" }).end();
+      return;
     }
+    let path;
+    try {
+      path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    } catch {
+      answer(res, 400, "text/plain", "bad path\n");
+      return;
+    }
+    const [status, type, body] = files.get(path) ?? notFound;
+    answer(res, status, type, req.method === "HEAD" ? undefined : body);
   });
   await new Promise((resolve, reject) => {
     http.once("error", reject);
@@ -112,19 +112,15 @@ export async function startDemoServer({ server = "http://127.0.0.1:8080", port =
   };
 }
 
-/** The file `path` names under `root`, or null when it would leave `root`. */
-function inside(root, path) {
-  const file = join(root, path);
-  return file.startsWith(root + sep) ? file : null;
-}
-
-async function filesUnder(root) {
-  const out = [];
-  for (const entry of await readdir(root, { recursive: true })) {
+/** The files under `root` of a type served here, read, by URL path (`prefix` + "/" + path under root). */
+async function readFiles(root, prefix) {
+  const files = new Map();
+  for (const entry of (await readdir(root, { recursive: true })).sort()) {
     const full = join(root, entry);
-    if ((await stat(full)).isFile()) out.push("/" + relative(root, full).split(sep).join("/"));
+    const type = types[extname(entry)];
+    if (type && (await stat(full)).isFile()) files.set(`${prefix}/${entry.split(sep).join("/")}`, [200, type, await readFile(full)]);
   }
-  return out.sort();
+  return files;
 }
 
 /** Asks the sync server whether it allows `origin`, as a browser's preflight would. */

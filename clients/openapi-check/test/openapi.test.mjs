@@ -7,47 +7,32 @@
 // work on the document before the SDK's file exists).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import openapiTS, { astToString } from "openapi-typescript";
 import ts from "typescript";
+// The harness the TypeScript SDK's tests start the server with (it needs nothing but Node).
+import { repoRoot, TestServer } from "../../typescript/test/support/server.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, "../../..");
-const serverDll = join(repo, "src/SimpleSync/bin/Debug/net10.0/simple-sync.dll");
-const wireTs = resolve(process.env.OPENAPI_CHECK_WIRE_TS ?? join(repo, "clients/typescript/src/wire.ts"));
+const wireTs = resolve(process.env.OPENAPI_CHECK_WIRE_TS ?? join(repoRoot, "clients/typescript/src/wire.ts"));
 
-let work;
 let server;
-let serverOutput = "";
 let generated;
 let lastProgram;
 
 before(async () => {
-  assert.ok(existsSync(serverDll), `${serverDll} is missing: run 'dotnet build SimpleSync.slnx' first`);
-  work = await mkdtemp(join(tmpdir(), "simplesync-openapi-check-"));
-  const base = await startServer(work);
-  const token = await login(base, "admin", (await readFile(join(work, "data/initial-admin-password"), "utf8")).trim());
-  const response = await fetch(`${base}/openapi/v1.json`, { headers: { Authorization: `Bearer ${token}` } });
+  server = await TestServer.start();
+  const response = await server.admin("GET", "/openapi/v1.json");
   assert.equal(response.status, 200, `GET /openapi/v1.json answered ${response.status}`);
   const document = await response.json();
-  generated = join(work, "generated");
+  generated = join(server.dir, "generated"); // removed with the server's directory
   await mkdir(generated);
   await writeFile(join(generated, "schema.ts"), astToString(await openapiTS(document)));
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((done) => server.once("exit", done));
-    server.kill("SIGTERM");
-    await exited;
-  }
-  if (work) await rm(work, { recursive: true, force: true });
+  await server?.close();
 });
 
 test("a typed GET /sync?cursor=&limit= compiles against the generated paths", async () => {
@@ -141,56 +126,4 @@ async function typeCheck(name, source) {
   }, undefined, lastProgram));
   const host = { getCanonicalFileName: (f) => f, getCurrentDirectory: () => generated, getNewLine: () => "\n" };
   return ts.getPreEmitDiagnostics(program).map((d) => ts.formatDiagnostic(d, host).trim());
-}
-
-async function startServer(dir) {
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  server = spawn("dotnet", [serverDll, "serve"], {
-    cwd: dir,
-    env: {
-      // The server refuses unknown SIMPLESYNC_* settings, and any inherited one would change what is tested.
-      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("SIMPLESYNC_"))),
-      SIMPLESYNC_SERVER_LISTEN: base,
-      SIMPLESYNC_STORAGE_SQLITE_PATH: join(dir, "data/simple-sync.db"),
-      SIMPLESYNC_AUTH_JWT_SECRET_FILE: join(dir, "data/jwt-secret"),
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  server.stdout.on("data", (chunk) => (serverOutput += chunk));
-  server.stderr.on("data", (chunk) => (serverOutput += chunk));
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    assert.equal(server.exitCode, null, `the server exited with ${server.exitCode}:\n${serverOutput}`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return base;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((done) => setTimeout(done, 100));
-  }
-  assert.fail(`the server did not answer GET /health within 30 s:\n${serverOutput}`);
-}
-
-async function login(base, username, password) {
-  const response = await fetch(`${base}/auth/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  const body = await response.text();
-  assert.equal(response.status, 200, `login answered ${response.status}: ${body}`);
-  return JSON.parse(body).token;
-}
-
-/** A port nothing listens on now (the server binds it a moment later). */
-function freePort() {
-  return new Promise((done, fail) => {
-    const probe = createServer();
-    probe.once("error", fail);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => done(port));
-    });
-  });
 }

@@ -44,39 +44,54 @@ let duplicatesSeen = 0; // over every sync of this page: pushing an event twice 
 
 // --- syncing --------------------------------------------------------------------------
 
+/**
+ * Runs `task` one at a time: a call while it runs shares that run, and asks for one more run
+ * after it, so that whatever changed meanwhile is seen too.
+ */
+function oneAtATime(task) {
+  let running = null;
+  let again = false;
+  return function run() {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await task();
+      } while (again);
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+}
+
 // One sync at a time in this tab; a request during a sync runs one more after it, so an edit
 // made while a sync is in flight is pushed too. Failures are not thrown: status().lastError
 // holds them, and the edits stay pending until the next sync. Automatic syncs wait for the
 // browser to be online; the Sync button always tries (navigator.onLine can be wrong).
-let syncRun = null;
-let syncAgain = false;
 function requestSync({ evenOffline = false } = {}) {
-  const c = client;
-  if (!c?.loggedIn || (!navigator.onLine && !evenOffline)) return Promise.resolve();
-  if (syncRun) {
-    syncAgain = true;
-    return syncRun;
-  }
-  syncRun = (async () => {
-    do {
-      syncAgain = false;
-      try {
-        const r = await c.sync();
-        lastResult =
-          `last sync: ${r.accepted.length} accepted, ${r.duplicates.length} duplicate, ${r.rejected.length} refused, ` +
-          `${r.pulled} pulled` + (r.epochChanged ? " (the server was restored: re-synced)" : "");
-        duplicatesSeen += r.duplicates.length;
-      } catch (e) {
-        if (!(e instanceof SyncError)) throw e;
-      }
-    } while (syncAgain && c === client && c.loggedIn && navigator.onLine);
-  })().finally(() => {
-    syncRun = null;
-    render();
-    if (syncAgain) requestSync(); // asked for by another user's session, begun meanwhile
-  });
-  return syncRun;
+  if (!client?.loggedIn || (!navigator.onLine && !evenOffline)) return Promise.resolve();
+  return syncInTurn();
 }
+
+const syncInTurn = oneAtATime(async () => {
+  const c = client; // the user logged in now, who may not be the one who asked
+  if (!c?.loggedIn) return;
+  try {
+    const r = await c.sync();
+    lastResult =
+      `last sync: ${r.accepted.length} accepted, ${r.duplicates.length} duplicate, ${r.rejected.length} refused, ` +
+      `${r.pulled} pulled` + (r.epochChanged ? " (the server was restored: re-synced)" : "");
+    duplicatesSeen += r.duplicates.length;
+  } catch (e) {
+    if (!(e instanceof SyncError)) throw e;
+  } finally {
+    render();
+  }
+});
 
 function startWatching() {
   if (watcher || !client?.loggedIn || !navigator.onLine) return;
@@ -119,23 +134,7 @@ function newItemUuid() {
 
 // Renders are asynchronous (the store is IndexedDB); a render requested while one runs
 // happens once after it, so the screen never shows an older state than the store.
-let rendering = null;
-let renderAgain = false;
-function render() {
-  if (rendering) {
-    renderAgain = true;
-    return rendering;
-  }
-  rendering = (async () => {
-    do {
-      renderAgain = false;
-      await renderOnce();
-    } while (renderAgain);
-  })().finally(() => {
-    rendering = null;
-  });
-  return rendering;
-}
+const render = oneAtATime(renderOnce);
 
 async function renderOnce() {
   const c = client;

@@ -1,7 +1,6 @@
 // The web demo in a real browser against a real server: the acceptance scenarios of the demo.
 import assert from "node:assert/strict";
-import { copyFile, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { addTodo, eventually, expectPending, expectTodos, launchBrowser, logIn, openDemo, startStack, todo } from "./harness.mjs";
@@ -41,6 +40,15 @@ async function openAs(user) {
   const page = await openDemo(context, stack.demo.url);
   await logIn(page, user);
   return { context, page };
+}
+
+/** Alice and Bob each on a device of their own, under an ACL that lets Bob do anything but delete. */
+async function openAsAliceAndBobWhoMayNotDelete({ server, alice, bob }) {
+  await server.setAcl([
+    { user: bob.uuid, item: "*", action: "delete", allow: false },
+    { user: "*", item: "*", action: "*", allow: true },
+  ]);
+  return [await openAs(alice), await openAs(bob)];
 }
 
 scenario("a wrong password is refused with a message", async ({ alice }) => {
@@ -116,13 +124,8 @@ scenario("edits made offline survive a reload and reach the other user once back
   await eventually(async () => assert.equal(await todo(b.page, "Water the plants").getByTestId("todo-done").isChecked(), true));
 });
 
-scenario("an edit the ACL denies is listed with its reason until dismissed", async ({ server, alice, bob }) => {
-  await server.setAcl([
-    { user: bob.uuid, item: "*", action: "delete", allow: false },
-    { user: "*", item: "*", action: "*", allow: true },
-  ]);
-  const a = await openAs(alice);
-  const b = await openAs(bob);
+scenario("an edit the ACL denies is listed with its reason until dismissed", async (users) => {
+  const [a, b] = await openAsAliceAndBobWhoMayNotDelete(users);
   await addTodo(a.page, "Alice's to-do");
   await expectTodos(b.page, ["Alice's to-do"]);
 
@@ -154,40 +157,35 @@ scenario("after the server is restored from an older backup both users converge 
   await expectTodos(a.page, before);
   await expectTodos(b.page, before);
 
-  const backups = await mkdtemp(join(tmpdir(), "web-demo-backup-"));
-  try {
-    const backup = join(backups, "simple-sync.db");
-    server.cli("backup", backup);
+  const backup = join(server.dir, "backup.db"); // removed with the server's directory
+  await server.cli("backup", backup);
 
-    await addTodo(a.page, "A2 after the backup");
-    await addTodo(b.page, "B2 after the backup");
-    const synced = [...before, "A2 after the backup", "B2 after the backup"];
-    await expectTodos(a.page, synced);
-    await expectTodos(b.page, synced);
-    await expectPending(a.page, (n) => n === 0, "0");
-    await expectPending(b.page, (n) => n === 0, "0");
+  await addTodo(a.page, "A2 after the backup");
+  await addTodo(b.page, "B2 after the backup");
+  const synced = [...before, "A2 after the backup", "B2 after the backup"];
+  await expectTodos(a.page, synced);
+  await expectTodos(b.page, synced);
+  await expectPending(a.page, (n) => n === 0, "0");
+  await expectPending(b.page, (n) => n === 0, "0");
 
-    // Restore as the README says: stop, put the copy in place, remove stale -wal/-shm, start.
-    await server.stop();
-    await copyFile(backup, server.dbPath);
-    await rm(`${server.dbPath}-wal`, { force: true });
-    await rm(`${server.dbPath}-shm`, { force: true });
-    await addTodo(a.page, "A3 while the server is down");
-    await server.start();
+  // Restore as the README says: stop, put the copy in place, remove stale -wal/-shm, start.
+  await server.stop();
+  await copyFile(backup, server.dbPath);
+  await rm(`${server.dbPath}-wal`, { force: true });
+  await rm(`${server.dbPath}-shm`, { force: true });
+  await addTodo(a.page, "A3 while the server is down");
+  await server.startAgain();
 
-    // Nobody presses Sync: the live streams reconnect (with a backoff of up to 15 s), sync
-    // first, notice the new epoch and push back what the restored store lacks.
-    const all = [...synced, "A3 while the server is down"];
-    const slow = { timeout: 90_000 };
-    await expectTodos(a.page, all, slow);
-    await expectTodos(b.page, all, slow);
-    await expectPending(a.page, (n) => n === 0, "0", slow);
-    await expectPending(b.page, (n) => n === 0, "0", slow);
-    const onServer = new Set((await server.history()).map((e) => JSON.parse(e.payload).text).filter(Boolean));
-    assert.deepEqual([...onServer].sort(), [...all].sort());
-  } finally {
-    await rm(backups, { recursive: true, force: true });
-  }
+  // Nobody presses Sync: the live streams reconnect (with a backoff of up to 15 s), sync
+  // first, notice the new epoch and push back what the restored store lacks.
+  const all = [...synced, "A3 while the server is down"];
+  const slow = { timeout: 90_000 };
+  await expectTodos(a.page, all, slow);
+  await expectTodos(b.page, all, slow);
+  await expectPending(a.page, (n) => n === 0, "0", slow);
+  await expectPending(b.page, (n) => n === 0, "0", slow);
+  const onServer = new Set((await server.history()).map((e) => JSON.parse(e.payload).text).filter(Boolean));
+  assert.deepEqual([...onServer].sort(), [...all].sort());
 });
 
 scenario("two tabs of one user share edits and never push the same event twice", async ({ server, alice }) => {
@@ -252,13 +250,8 @@ scenario("a second user of the same browser leaves the first user's offline edit
   assert.equal(await server.metric("simplesync_events_rejected_total"), 0);
 });
 
-scenario("a screenshot of the demo shows a list, a refused edit and the status bar", async ({ server, alice, bob }) => {
-  await server.setAcl([
-    { user: bob.uuid, item: "*", action: "delete", allow: false },
-    { user: "*", item: "*", action: "*", allow: true },
-  ]);
-  const a = await openAs(alice);
-  const b = await openAs(bob);
+scenario("a screenshot of the demo shows a list, a refused edit and the status bar", async (users) => {
+  const [a, b] = await openAsAliceAndBobWhoMayNotDelete(users);
   await addTodo(a.page, "Buy milk");
   await addTodo(a.page, "Book the dentist");
   await todo(a.page, "Buy milk").getByTestId("todo-done").check();
@@ -269,15 +262,11 @@ scenario("a screenshot of the demo shows a list, a refused edit and the status b
   await expectPending(b.page, (n) => n === 0, "0");
   await b.page.locator('[data-testid="status-live"][data-state="watching"]').waitFor();
 
-  // WEB_DEMO_SCREENSHOT=FILE keeps it (npm run screenshot writes docs/web-demo.png).
-  const dir = await mkdtemp(join(tmpdir(), "web-demo-shot-"));
-  const path = process.env.WEB_DEMO_SCREENSHOT || join(dir, "web-demo.png");
-  try {
-    await b.page.mouse.move(0, 0);
-    await b.page.screenshot({ path });
-    const png = await readFile(path);
-    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  // WEB_DEMO_SCREENSHOT=FILE keeps it (npm run screenshot writes docs/web-demo.png); otherwise
+  // it goes with the server's directory.
+  const path = process.env.WEB_DEMO_SCREENSHOT || join(users.server.dir, "web-demo.png");
+  await b.page.mouse.move(0, 0);
+  await b.page.screenshot({ path });
+  const png = await readFile(path);
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 });

@@ -1,14 +1,18 @@
-// The real SimpleSync server for the SDK's tests: `dotnet simple-sync.dll serve` on a free
-// loopback port over a SQLite file in a temp directory. It can be stopped and started again on
-// the same port and files, so clients see outages and restarts as they would in the field.
+// The real SimpleSync server for the tests of the SDK, of clients/openapi-check and of
+// samples/web-demo: `dotnet simple-sync.dll serve` on a free loopback port over a SQLite file in a
+// temp directory. It can be stopped and started again on the same port and files, so clients see
+// outages and restarts as they would in the field.
+//
+// The other two packages import this file by relative path, so it needs nothing but Node: the
+// SDK's build (dist/) is loaded only by the methods that use it, client() and history().
 import { spawn } from "node:child_process";
 import { access, mkdtemp, readFile, rm, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SyncClient, MemoryStore, parseJson } from "../../dist/index.js";
 
+const sdk = () => import("../../dist/index.js");
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../../..");
 export const serverDll = join(repoRoot, "src/SimpleSync/bin/Debug/net10.0/simple-sync.dll");
@@ -37,6 +41,15 @@ export async function freePort() {
 
 export const passwordOf = (username) => `pw-${username}-secret`;
 
+/**
+ * The environment of a `simple-sync` process: this one's, without its SIMPLESYNC_* settings (the
+ * server refuses unknown ones, and any inherited one would change what is tested), plus `settings`.
+ */
+function serverEnv(settings) {
+  const inherited = Object.entries(process.env).filter(([name]) => !name.startsWith("SIMPLESYNC_"));
+  return { ...Object.fromEntries(inherited), DOTNET_CLI_TELEMETRY_OPTOUT: "1", DOTNET_NOLOGO: "1", ...settings };
+}
+
 export class TestServer {
   constructor(dir, port, env) {
     this.dir = dir;
@@ -49,30 +62,35 @@ export class TestServer {
     this.log = [];
   }
 
-  /** Starts a server; `env` adds SIMPLESYNC_* settings (e.g. SIMPLESYNC_LIMITS_MAX_BODY_BYTES). */
-  static async start(env = {}) {
+  /**
+   * Starts a server; `env` adds SIMPLESYNC_* settings (e.g. SIMPLESYNC_LIMITS_MAX_BODY_BYTES,
+   * SIMPLESYNC_SERVER_CORS_ORIGINS). `port` is a free one unless given.
+   */
+  static async start(env = {}, { port } = {}) {
     await access(serverDll).catch(() => {
       throw new Error(`${serverDll} is missing: build the server first (dotnet build src/SimpleSync from the repository root)`);
     });
-    const dir = await mkdtemp(join(tmpdir(), "simplesync-ts-"));
+    const dir = await mkdtemp(join(tmpdir(), "simplesync-test-"));
     await mkdir(join(dir, "data"), { mode: 0o700 });
-    const server = new TestServer(dir, await freePort(), env);
-    await server.startAgain();
+    const server = new TestServer(dir, port ?? (await freePort()), env);
+    try {
+      await server.startAgain();
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
     return server;
   }
 
   async startAgain() {
-    const env = {
-      ...process.env,
-      DOTNET_CLI_TELEMETRY_OPTOUT: "1",
-      DOTNET_NOLOGO: "1",
+    const env = serverEnv({
       SIMPLESYNC_SERVER_LISTEN: this.url,
       SIMPLESYNC_SERVER_LOG_LEVEL: "warning",
       SIMPLESYNC_STORAGE_SQLITE_PATH: this.dbPath,
       SIMPLESYNC_AUTH_JWT_SECRET_FILE: join(this.dir, "data", "jwt-secret"),
       SIMPLESYNC_AUTH_LOGIN_MAX_FAILURES: "10000",
       ...this.env,
-    };
+    });
     const child = spawn("dotnet", [serverDll, "serve"], { cwd: this.dir, env, stdio: ["ignore", "pipe", "pipe"] });
     this.process = child;
     const exited = new Promise((r) => child.once("exit", (code) => r(code)));
@@ -81,18 +99,24 @@ export class TestServer {
     child.stderr.on("data", (d) => this.log.push(String(d)));
     let early = null;
     exited.then((code) => (early = code));
-    await waitFor(
-      async () => {
-        if (early !== null) throw new Error(`the server exited with ${early}: ${this.log.join("")}`);
-        try {
-          const r = await fetch(`${this.url}/health`);
-          return r.status === 200;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 60_000, what: "the server's /health" },
-    );
+    try {
+      await waitFor(
+        async () => {
+          if (early !== null) throw new Error(`the server exited with ${early}:`);
+          try {
+            const r = await fetch(`${this.url}/health`);
+            return r.status === 200;
+          } catch {
+            return false;
+          }
+        },
+        { timeoutMs: 60_000, what: "the server's /health" },
+      );
+    } catch (error) {
+      await this.stop(); // not left running when it never answered
+      error.message += `\n${this.log.join("")}`;
+      throw error;
+    }
   }
 
   async stop() {
@@ -155,15 +179,26 @@ export class TestServer {
     let cursor = 0;
     for (;;) {
       const r = await this.admin("GET", `/sync?cursor=${cursor}`);
-      const page = parseJson(await r.text());
+      const page = (await sdk()).parseJson(await r.text());
       events.push(...page.events.map((e) => ({ ...e })));
       cursor = page.cursor;
       if (!page.more) return events;
     }
   }
 
+  /** One unlabelled value of the server's Prometheus /metrics. */
+  async metric(name) {
+    const r = await this.admin("GET", "/metrics");
+    const text = await r.text();
+    if (r.status !== 200) throw new Error(`GET /metrics: ${r.status} ${text}`);
+    const line = text.split("\n").find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`/metrics has no ${name}`);
+    return Number(line.slice(name.length + 1));
+  }
+
   /** A new client on a MemoryStore (or `options.store`), logged in as `username`. */
   async client(username, options = {}) {
+    const { SyncClient, MemoryStore } = await sdk();
     const client = await SyncClient.open({ server: this.url, store: options.store ?? new MemoryStore(), ...options });
     await client.login(username, passwordOf(username));
     return client;
@@ -171,11 +206,10 @@ export class TestServer {
 
   /** `simple-sync <args>` against this server's store (e.g. backup). */
   async cli(...args) {
-    const env = {
-      ...process.env,
+    const env = serverEnv({
       SIMPLESYNC_STORAGE_SQLITE_PATH: this.dbPath,
       SIMPLESYNC_AUTH_JWT_SECRET_FILE: join(this.dir, "data", "jwt-secret"),
-    };
+    });
     const child = spawn("dotnet", [serverDll, ...args], { cwd: this.dir, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
