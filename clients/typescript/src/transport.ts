@@ -132,10 +132,14 @@ async function readText(response: Response, cap: number, signal: AbortSignal | u
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const parts: string[] = [];
   let total = 0;
+  const stopCancelling = cancelOnAbort(reader, signal);
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) break;
+      if (done) {
+        if (signal?.aborted) throw signal.reason ?? new Error("aborted"); // cut short, not complete
+        break;
+      }
       total += value.byteLength;
       if (total > cap) {
         await reader.cancel().catch(() => {});
@@ -148,8 +152,28 @@ async function readText(response: Response, cap: number, signal: AbortSignal | u
     if (error instanceof SyncError) throw error;
     if (error instanceof TypeError && /decode|encod/i.test(error.message)) throw badResponse("the answer is not UTF-8", error);
     throw networkError(error, signal);
+  } finally {
+    stopCancelling();
   }
   return parts.join("");
+}
+
+/**
+ * Cancels `reader` when `signal` aborts, so that a body being read ends at once, pending read
+ * included. fetch should end the body itself when its signal aborts, but Node's fetch keeps its
+ * link from the signal to the request weakly: once the request object is collected, an abort
+ * (a timeout, stop()) no longer reaches a body still streaming, and a read of a live stream's
+ * keep-alives would go on for ever. Returns what removes the link again.
+ */
+export function cancelOnAbort(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal | undefined): () => void {
+  if (signal === undefined) return () => {};
+  const cancel = () => void reader.cancel(signal.reason).catch(() => {});
+  if (signal.aborted) {
+    cancel();
+    return () => {};
+  }
+  signal.addEventListener("abort", cancel, { once: true });
+  return () => signal.removeEventListener("abort", cancel);
 }
 
 /** An AbortSignal that aborts when any of the given ones does. */

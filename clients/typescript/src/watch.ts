@@ -4,7 +4,7 @@ import { JsonSyntaxError, parseJson, type JsonValue } from "./json.js";
 import { withStoreLock } from "./locks.js";
 import { SseParser, type SseMessage } from "./sse.js";
 import type { Store } from "./store.js";
-import { anySignal, networkError, type Transport } from "./transport.js";
+import { anySignal, cancelOnAbort, networkError, type Transport } from "./transport.js";
 
 export interface StreamContext {
   store: Store;
@@ -55,6 +55,7 @@ export async function followStream(context: StreamContext, signal: AbortSignal, 
     );
     if (response.body === null) throw badResponse("the live stream has no body");
     const reader = response.body.getReader();
+    cancelOnAbort(reader, linked); // linked is aborted in `finally`, which ends this link too
     const parser = new SseParser(context.maxMessageBytes);
     const state = { cursor: meta.cursor, epoch: meta.epoch, hello: false };
     for (;;) {
@@ -64,7 +65,10 @@ export async function followStream(context: StreamContext, signal: AbortSignal, 
       } catch (error) {
         throw networkError(error, linked);
       }
-      if (chunk.done) return "closed";
+      if (chunk.done) {
+        if (linked.aborted) throw networkError(linked.reason, linked); // stopped or idle, not closed by the server
+        return "closed";
+      }
       resetIdle();
       for (const message of parser.push(chunk.value)) {
         const outcome = await handle(context, message, state, onConnected);

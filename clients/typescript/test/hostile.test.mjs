@@ -33,6 +33,12 @@ describe("a hostile server", () => {
           req.socket.destroy();
           return;
         }
+        if (answer.dribble) {
+          // Headers and the start of a body, then nothing more, the connection held open.
+          res.writeHead(200, { "Content-Type": "application/json" });
+          res.write('{"epoch":');
+          return;
+        }
         if (answer.stream !== undefined) {
           res.writeHead(200, { "Content-Type": answer.type ?? "text/event-stream" });
           res.end(answer.stream);
@@ -182,6 +188,14 @@ describe("a hostile server", () => {
     assert.deepEqual((await store.pending()).map((e) => e.uuid), [big.uuid]);
     assert.deepEqual(await c.rejected(), []);
     assert.equal(posts.filter((n) => n > 100_000).length >= 4, true, String(posts));
+    c.close();
+  });
+
+  test("an answer whose body stops coming fails the sync as network at the timeout, and its events stay pending", async () => {
+    handler = () => ({ dribble: true });
+    const { store, client: c } = await client({ timeoutMs: 500 });
+    await assert.rejects(c.sync(), (e) => e instanceof SyncError && e.code === "network" && e.isTransient);
+    assert.equal((await store.pending()).length, 1);
     c.close();
   });
 

@@ -1,6 +1,8 @@
 // Live updates: watch() follows GET /sync/stream with fetch, resumes with Last-Event-ID, ends on 401.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { SyncError } from "../dist/index.js";
 import { waitFor } from "./support/server.mjs";
 import { backUp, restoreBackup, serverWithUsers } from "./support/setup.mjs";
@@ -129,5 +131,28 @@ describe("watch", () => {
     await watch.done;
     carol.close();
     bob.close();
+  });
+
+  test("stop() ends a watch even after the garbage collector took fetch's own objects", async () => {
+    // Node's fetch links the request's signal to the body weakly; after a collection an abort
+    // alone would leave the stream's body read for ever (keep-alives arrive every second here).
+    setFlagsFromString("--expose-gc");
+    const collect = runInNewContext("gc");
+    let streaming = false;
+    const noting = async (input, init) => {
+      const response = await fetch(input, init);
+      if (new URL(input).pathname === "/sync/stream") streaming = true;
+      return response;
+    };
+    const dan = await server.client("carol", { fetch: noting });
+    const watch = dan.watch();
+    await waitFor(() => streaming, { what: "the stream to answer" });
+    collect();
+    collect();
+    watch.stop();
+    const ended = await Promise.race([watch.done.then(() => true), new Promise((resolve) => setTimeout(resolve, 20_000, false))]);
+    assert.equal(ended, true, "the watch did not end within 20 s of stop()");
+    assert.equal(dan.status().watching, false);
+    dan.close();
   });
 });
