@@ -114,6 +114,15 @@ export async function addTodo(page, text) {
   await todo(page, text).waitFor();
 }
 
+/**
+ * Waits until the server has accepted every edit of the to-do `text`: its "not synced" mark is
+ * gone. (The status bar's pending count may still show the count from before the edit, so a
+ * count of 0 alone does not say the edit went through.)
+ */
+export async function expectSynced(page, text) {
+  await todo(page, text).getByTestId("todo-pending").waitFor({ state: "hidden" });
+}
+
 /** The to-do whose text is exactly `text`. */
 export function todo(page, text) {
   return page.getByTestId("todo").filter({ has: page.getByTestId("todo-text").getByText(text, { exact: true }) });

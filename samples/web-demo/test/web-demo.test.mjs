@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { copyFile, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { addTodo, eventually, expectPending, expectTodos, launchBrowser, logIn, openDemo, startStack, todo } from "./harness.mjs";
+import { addTodo, eventually, expectPending, expectSynced, expectTodos, launchBrowser, logIn, openDemo, startStack, todo } from "./harness.mjs";
 
 const timeout = 180_000;
 let browser;
@@ -225,6 +225,7 @@ scenario("a second user of the same browser leaves the first user's offline edit
   const page = await openDemo(context, stack.demo.url);
   await logIn(page, alice);
   await addTodo(page, "Alice online");
+  await expectSynced(page, "Alice online");
   await expectPending(page, (n) => n === 0, "0");
 
   await context.setOffline(true);
@@ -237,6 +238,7 @@ scenario("a second user of the same browser leaves the first user's offline edit
   await logIn(page, bob);
   await expectTodos(page, ["Alice online"]);
   await addTodo(page, "Bob's");
+  await expectSynced(page, "Bob's");
   await expectPending(page, (n) => n === 0, "0");
   assert.equal(await page.getByTestId("rejected").count(), 0);
   await page.getByTestId("logout").click();
