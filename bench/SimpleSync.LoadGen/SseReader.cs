@@ -46,6 +46,7 @@ internal static class SseReader
         return filled - start;
     }
 
-    /// <summary>True for a message of type <c>events</c> (the others are comments and <c>end</c>).</summary>
-    public static bool IsEvents(ReadOnlySpan<byte> message) => message.IndexOf("\nevent: events\n"u8) >= 0;
+    /// <summary>True for a message of type <c>events</c> (the others are comments, <c>hello</c> and <c>end</c>), whichever line its type is on.</summary>
+    public static bool IsEvents(ReadOnlySpan<byte> message) =>
+        message.StartsWith("event: events\n"u8) || message.IndexOf("\nevent: events\n"u8) >= 0;
 }

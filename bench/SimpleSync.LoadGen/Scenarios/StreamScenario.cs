@@ -140,7 +140,7 @@ internal static class StreamScenario
         /// <summary>Stopwatch timestamp at which push N arrived, 0 until it has.</summary>
         public long[] ArrivedAt { get; }
 
-        /// <summary>Completes with the stream's first message (the server's opening comment).</summary>
+        /// <summary>Completes with the stream's first message (the server's hello).</summary>
         public Task Ready => _ready.Task;
 
         /// <summary>The uuid of push <paramref name="n"/>: the run's tag, then the number in the last group.</summary>
