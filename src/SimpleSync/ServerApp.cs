@@ -12,7 +12,6 @@ using SimpleSync.Metrics;
 using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
-using SimpleSync.Storage.Sqlite;
 using SimpleSync.Sync;
 
 namespace SimpleSync;
@@ -43,6 +42,10 @@ internal static class ServerApp
         var hub = AddServices(builder.Services, options, time ?? TimeProvider.System);
 
         var app = builder.Build();
+        // Opened now, so that a bad store fails the start at once; the feed follows it from its
+        // head before the server takes a request.
+        var store = app.Services.GetRequiredService<IEventStore>();
+        app.Services.GetRequiredService<HistoryFeed>().FollowAsync(store, CancellationToken.None).GetAwaiter().GetResult();
         FilePrivacy.WarnAboutStore(options.Storage, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SimpleSync.Storage"));
         UsePipeline(app, hub, options);
         app.MapHealth();
@@ -105,10 +108,12 @@ internal static class ServerApp
         services.AddSingleton(time);
         var hub = new StreamHub(options.Sync);
         services.AddSingleton(hub);
+        services.AddSingleton<HistoryFeed>();
+        services.AddHostedService(provider => provider.GetRequiredService<HistoryFeed>());
         // Through a factory so that the container owns the store and disposes it at shutdown,
-        // which drains the append queue; opened here so that a bad store fails the build at once.
-        var store = OpenStore(options, hub.Publish);
-        services.AddSingleton(_ => store);
+        // which drains the append queue. Each commit is told to the live feed.
+        services.AddSingleton(provider => EventStores.OpenAsync(options.Storage,
+            provider.GetRequiredService<HistoryFeed>().Committed, create: true, CancellationToken.None).GetAwaiter().GetResult());
         services.AddSingleton(new TokenService(SigningKey.LoadOrCreate(options.Auth.JwtSecretFile), options.Auth, time));
         services.AddSingleton(new LoginThrottle(options.Auth, time));
         var hasher = new PasswordHasher(options.Auth.PasswordIterations);
@@ -150,13 +155,6 @@ internal static class ServerApp
         app.UseAuthentication();
         app.UseAuthorization();
     }
-
-    /// <param name="committed">Where the store reports each commit's accepted events: the live streams' hub.</param>
-    public static IEventStore OpenStore(SimpleSyncOptions options, Action<IReadOnlyList<SequencedEvent>>? committed = null) => options.Storage.Provider switch
-    {
-        "sqlite" => SqliteEventStore.Open(options.Storage.SqlitePath, committed),
-        var other => throw new InvalidOperationException($"storage provider '{other}' is not available"),
-    };
 
     private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string listen)
     {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Microsoft.Data.Sqlite;
 using SimpleSync.Protocol;
+using SimpleSync.Storage;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests;
@@ -50,7 +50,7 @@ public sealed class ConcurrencyTests
         Assert.Equal(Total.ToString(), final.Headers.GetValues("Sync-Cursor").Single());
         Assert.Equal(all.Order(Event.HistoryOrder), await final.ReadEventsAsync());
 
-        var seqs = ReadSeqs(server.Options.Storage.SqlitePath);
+        var seqs = await ReadSeqsAsync(server);
         Assert.Equal(Enumerable.Range(1, Total).Select(i => (long)i), seqs.Select(s => s.Seq));
         var seqOf = seqs.ToDictionary(s => s.Uuid, s => s.Seq);
         Assert.Equal(all.Select(e => e.Uuid).Order(), seqOf.Keys.Order());
@@ -134,18 +134,14 @@ public sealed class ConcurrencyTests
         }
     }
 
-    /// <summary>Reads seq and uuid straight from the database file, as an operator would.</summary>
-    private static List<(long Seq, string Uuid)> ReadSeqs(string path)
+    /// <summary>Reads seq and uuid from the store itself, as the CLI would open it beside the server.</summary>
+    private static async Task<List<(long Seq, string Uuid)>> ReadSeqsAsync(LiveServer server)
     {
-        var connectionString = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
-        using var connection = new SqliteConnection(connectionString.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, uuid FROM events ORDER BY seq";
-        using var reader = command.ExecuteReader();
+        await using var store = await EventStores.OpenAsync(server.Options.Storage, null, create: false, Ct);
+        await using var snapshot = await store.OpenSnapshotAsync(Ct);
         var rows = new List<(long, string)>();
-        while (reader.Read())
-            rows.Add((reader.GetInt64(0), reader.GetString(1)));
+        await foreach (var (seq, e) in snapshot.ReadSince(0, int.MaxValue, Ct))
+            rows.Add((seq, e.Uuid));
         return rows;
     }
 }

@@ -8,7 +8,7 @@ namespace SimpleSync.Admin;
 /// admin, once — at server start for an existing account, or when an account with that name is
 /// created (API or CLI) or renamed to it. Admin status then belongs to the account: a rename
 /// keeps it, and the name does not grant it again to a later account
-/// (<see cref="IEventStore.GrantAdminsAsync"/>). Admins grant and revoke it for anyone else.
+/// (<see cref="IAccountStore.GrantAdminsAsync"/>). Admins grant and revoke it for anyone else.
 /// </summary>
 internal sealed class AdminGrants(IEventStore store, SimpleSyncOptions options, TimeProvider time, ILogger<AdminGrants> logger)
 {

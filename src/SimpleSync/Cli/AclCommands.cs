@@ -23,7 +23,7 @@ internal static class AclCommands
     private static async Task<int> ShowAsync(CliContext cli)
     {
         var options = cli.LoadOptions();
-        await using var store = cli.OpenStore(options, create: false);
+        await using var store = await cli.OpenStoreAsync(options, create: false);
         var acl = await store.GetAclAsync(CancellationToken.None);
         cli.Out.WriteLine(JsonSerializer.Serialize(new AclDocument(acl.Rules), Indented.GetTypeInfo(typeof(AclDocument))));
         return CliApp.Ok;
@@ -36,7 +36,7 @@ internal static class AclCommands
         var text = file == "-" ? await cli.In.ReadToEndAsync() : await File.ReadAllTextAsync(file);
         var rules = AclParser.Parse(System.Text.Encoding.UTF8.GetBytes(text), out var errors)
             ?? throw new CommandFailedException($"{file}: the ACL is invalid: {string.Join("; ", errors.Select(e => $"{e.Key}: {e.Value[0]}"))}");
-        await using var store = cli.OpenStore(options, create: true);
+        await using var store = await cli.OpenStoreAsync(options, create: true);
         var version = await store.ReplaceAclAsync(rules, "cli", TimeProvider.System.GetUtcNow(), CancellationToken.None);
         cli.Out.WriteLine($"set ACL version {version} with {rules.Count} rules");
         return CliApp.Ok;

@@ -77,7 +77,7 @@ internal static class CliApp
             return BadUsage;
         }
         catch (Exception ex) when (ex is ApiException or InvalidOperationException or IOException
-                                       or UnauthorizedAccessException or SqliteException or CommandFailedException)
+                                       or UnauthorizedAccessException or SqliteException or Npgsql.NpgsqlException or CommandFailedException)
         {
             stderr.WriteLine($"simple-sync {command.Name}: {OneLine(ex.Message)}");
             return Failed;

@@ -28,16 +28,20 @@ internal sealed class CliContext(
     public SimpleSyncOptions LoadOptions() => ConfigLoader.Load(Option("--config"), Environment);
 
     /// <summary>
-    /// Opens the configured store. Commands that only read or change what is there refuse a store
-    /// that does not exist: a mistyped sqlite_path must not quietly create an empty store and
-    /// report an empty history. Commands that add (user add, acl set, import) may create it, so a
+    /// Opens the configured store. Commands that only read or change what is there refuse a SQLite
+    /// file that does not exist; commands that add (user add, acl set, import) may create it, so a
     /// store can be prepared before the first start.
     /// </summary>
-    public IEventStore OpenStore(SimpleSyncOptions options, bool create)
+    public async Task<IEventStore> OpenStoreAsync(SimpleSyncOptions options, bool create)
     {
-        if (!create && options.Storage.Provider == "sqlite" && !File.Exists(options.Storage.SqlitePath))
-            throw new CommandFailedException($"{options.Storage.SqlitePath}: there is no store yet (check storage.sqlite_path, or start the server once)");
-        return ServerApp.OpenStore(options);
+        try
+        {
+            return await EventStores.OpenAsync(options.Storage, committed: null, create, CancellationToken.None);
+        }
+        catch (StoreMissingException ex)
+        {
+            throw new CommandFailedException(ex.Message);
+        }
     }
 
     /// <summary>

@@ -36,7 +36,7 @@ internal static class HistoryCommands
     {
         var options = cli.LoadOptions();
         var file = cli.Option("--out") is { } o ? Path.GetFullPath(o) : null;
-        await using var store = cli.OpenStore(options, create: false);
+        await using var store = await cli.OpenStoreAsync(options, create: false);
         if (file is null)
         {
             await using var stdout = Console.OpenStandardOutput();
@@ -86,7 +86,7 @@ internal static class HistoryCommands
             throw new CommandFailedException($"{file}: nothing imported, bad lines: {shown}{(problems.Count > MaxReportedProblems ? "; …" : "")}");
         }
 
-        await using var store = cli.OpenStore(options, create: true);
+        await using var store = await cli.OpenStoreAsync(options, create: true);
         long imported = 0, present = 0;
         var conflicts = new List<string>();
         foreach (var batch in ReadEvents(file, options.Limits).Select(r => r.Event!).Chunk(ImportBatch))

@@ -33,11 +33,14 @@ internal static class InitCommand
         cors_origins = []
 
         [storage]
-        # "sqlite" keeps everything in one file.
+        # "sqlite" keeps everything in one file; "postgres" lets several servers share one database.
         provider = "sqlite"
         sqlite_path = "data/simple-sync.db"
-        # A PostgreSQL connection string, for provider = "postgres" (not available in this version).
+        # For provider = "postgres", one of: a connection string ("Host=db;Database=simplesync;
+        # Username=simplesync"; the password better in ~/.pgpass or the file below), or a file holding
+        # one (mode 0600). Or set SIMPLESYNC_STORAGE_POSTGRES in the environment.
         postgres = ""
+        # postgres_file = "/etc/simple-sync/postgres"
 
         [auth]
         # Usernames that may manage users and the ACL.

@@ -23,7 +23,7 @@ internal static class ServeCommand
         // for it that start-up is complete.
         if (app.Services.GetRequiredService<InitialAdmin>().CreatedPasswordFile is { } passwordFile)
             cli.Out.WriteLine($"created the admin account; its password is in {passwordFile}");
-        cli.Out.WriteLine($"simple-sync {HealthEndpoints.Version} listening on {string.Join(", ", app.Urls)} (store: {options.Storage.SqlitePath})");
+        cli.Out.WriteLine($"simple-sync {HealthEndpoints.Version} listening on {string.Join(", ", app.Urls)} (store: {app.Services.GetRequiredService<SimpleSync.Storage.IEventStore>().Location})");
         await cli.Out.FlushAsync();
         await app.WaitForShutdownAsync();
         return CliApp.Ok;

@@ -42,7 +42,7 @@ internal static class UserCommands
         Check("--uuid", UserRules.CheckUuid(uuid));
         var password = cli.ReadPassword();
         Check("password", UserRules.CheckPassword(password));
-        await using var store = cli.OpenStore(options, create: true);
+        await using var store = await cli.OpenStoreAsync(options, create: true);
         var user = new StoredUser(uuid, name, Hash(options, password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
         await store.CreateUserAsync(user, CancellationToken.None);
         // As the server does for an account created through the API: a name of auth.admins makes it an admin.
@@ -56,7 +56,7 @@ internal static class UserCommands
         var options = cli.LoadOptions();
         var password = cli.ReadPassword();
         Check("password", UserRules.CheckPassword(password));
-        await using var store = cli.OpenStore(options, create: false);
+        await using var store = await cli.OpenStoreAsync(options, create: false);
         var user = await store.FindUserByNameAsync(cli.Args[0], CancellationToken.None)
             ?? throw new CommandFailedException($"no user named '{cli.Args[0]}'");
         await store.UpdateUserAsync(user.Uuid, null, Hash(options, password), PasswordHasher.NewStamp(),
@@ -68,7 +68,7 @@ internal static class UserCommands
     private static async Task<int> ListAsync(CliContext cli)
     {
         var options = cli.LoadOptions();
-        await using var store = cli.OpenStore(options, create: false);
+        await using var store = await cli.OpenStoreAsync(options, create: false);
         foreach (var user in await store.ListUsersAsync(CancellationToken.None))
             cli.Out.WriteLine($"{user.Uuid}\t{user.Username}\t{(user.Admin ? "admin" : "-")}\t{user.CreatedAt:yyyy-MM-ddTHH:mm:ssZ}");
         return CliApp.Ok;
@@ -78,7 +78,7 @@ internal static class UserCommands
     {
         var options = cli.LoadOptions();
         var revoke = cli.Flag("--revoke");
-        await using var store = cli.OpenStore(options, create: false);
+        await using var store = await cli.OpenStoreAsync(options, create: false);
         var user = await store.FindUserByNameAsync(cli.Args[0], CancellationToken.None)
             ?? throw new CommandFailedException($"no user named '{cli.Args[0]}'");
         await store.SetAdminAsync(user.Uuid, !revoke, CancellationToken.None);

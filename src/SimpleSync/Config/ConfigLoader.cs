@@ -42,7 +42,10 @@ internal static class ConfigLoader
             ConfigValue.Text(raw, out p) is { } v && Check(v.Length > 0, "must not be empty", out p)
                 ? o with { Storage = o.Storage with { SqlitePath = Path.GetFullPath(v) } } : null,
         ["storage.postgres"] = (SimpleSyncOptions o, object raw, out string? p) =>
-            ConfigValue.Text(raw, out p) is { } v ? o with { Storage = o.Storage with { Postgres = v } } : null,
+            ConfigValue.Text(raw, out p) is { } v && CheckConnectionString(v, out p) ? o with { Storage = o.Storage with { Postgres = v } } : null,
+        ["storage.postgres_file"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v && Check(v.Length > 0, "must not be empty", out p)
+                ? o with { Storage = o.Storage with { PostgresFile = Path.GetFullPath(v) } } : null,
         ["auth.admins"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.StringList(raw, out p) is { } v && CheckAdmins(v, out p) ? o with { Auth = o.Auth with { Admins = v } } : null,
         ["auth.token_lifetime"] = (SimpleSyncOptions o, object raw, out string? p) =>
@@ -106,6 +109,7 @@ internal static class ConfigLoader
         options = ApplyEnvironment(options, environment, problems);
         var fromEnvironment = problems.Count - fromFile;
         CheckWhole(options, problems);
+        options = ReadPostgresFile(options, problems);
         if (problems.Count == 0)
             return options;
         // Name where the bad values came from: the file, the SIMPLESYNC_* variables, or both.
@@ -194,10 +198,55 @@ internal static class ConfigLoader
 
     private static void CheckWhole(SimpleSyncOptions options, List<string> problems)
     {
-        if (options.Storage.Provider == "postgres")
-            problems.Add("storage.provider: \"postgres\" is not available in this version; use \"sqlite\"");
+        if (options.Storage.Provider == "postgres" && (options.Storage.Postgres.Length > 0) == (options.Storage.PostgresFile.Length > 0))
+            problems.Add("storage.postgres: with storage.provider = \"postgres\", set either storage.postgres (a connection string) or storage.postgres_file (a file holding one), not both");
         if (options.Limits.MaxPayloadBytes > options.Limits.MaxBodyBytes)
             problems.Add("limits.max_payload_bytes: must not be larger than limits.max_body_bytes");
+    }
+
+    /// <summary>
+    /// storage.postgres_file: the connection string lives in a file of its own (mode 0600, or a
+    /// systemd credential), so its password is neither in the config file nor in the environment.
+    /// </summary>
+    private static SimpleSyncOptions ReadPostgresFile(SimpleSyncOptions options, List<string> problems)
+    {
+        var file = options.Storage.PostgresFile;
+        if (options.Storage.Provider != "postgres" || file.Length == 0 || options.Storage.Postgres.Length > 0)
+            return options;
+        string text;
+        try
+        {
+            text = File.ReadAllText(file).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problems.Add($"storage.postgres_file: {file} cannot be read: {ex.Message}");
+            return options;
+        }
+        if (!CheckConnectionString(text, out var problem))
+        {
+            problems.Add($"storage.postgres_file: {file}: {problem}");
+            return options;
+        }
+        return options with { Storage = options.Storage with { Postgres = text } };
+    }
+
+    /// <summary>An Npgsql connection string naming a host. Problems never repeat the value: it may hold a password.</summary>
+    private static bool CheckConnectionString(string value, out string? problem)
+    {
+        if (value.Length == 0)
+            return Check(true, "", out problem);
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(value);
+            return Check(!string.IsNullOrWhiteSpace(builder.Host),
+                "is not a PostgreSQL connection string naming a host, like \"Host=db.internal;Database=simplesync;Username=simplesync\"", out problem);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
+        {
+            // Npgsql's own message names the keyword, never the value (the inner exception may).
+            return Check(false, $"is not a PostgreSQL connection string ({ex.Message})", out problem);
+        }
     }
 
     private static bool Check(bool ok, string problem, out string? result)

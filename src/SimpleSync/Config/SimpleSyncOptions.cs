@@ -33,7 +33,12 @@ internal sealed record StorageSection
 {
     public string Provider { get; init; } = "sqlite";
     public string SqlitePath { get; init; } = Path.GetFullPath("data/simple-sync.db");
+
+    /// <summary>The Npgsql connection string (from storage.postgres, or read from storage.postgres_file); never logged.</summary>
     public string Postgres { get; init; } = "";
+
+    /// <summary>A file holding the connection string, so the password stays out of the config and the environment.</summary>
+    public string PostgresFile { get; init; } = "";
 }
 
 internal sealed record AuthSection

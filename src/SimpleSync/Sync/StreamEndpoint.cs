@@ -59,7 +59,7 @@ internal static class StreamEndpoint
                 return;
             }
             last = await SendStoredAsync(sse, store, last, ct);
-            var ending = await FollowAsync(sse, subscription, store, options.Sync, time, last, ct);
+            var ending = await FollowAsync(sse, subscription, options.Sync, time, last, ct);
             await sse.WriteEndAsync(ending.Reason, ending.Detail, context.RequestAborted);
         }
         catch (OperationCanceledException) when (subscription.Ended is StreamEnd.TooSlow or StreamEnd.ServerStopping or StreamEnd.Revoked)
@@ -86,8 +86,9 @@ internal static class StreamEndpoint
         }
     }
 
+    /// <summary>Sends what the server's live feed publishes, until the stream ends. The store is not read again.</summary>
     private static async Task<(string Reason, string Detail)> FollowAsync(SseWriter sse, StreamSubscription subscription,
-        IEventStore store, SyncSection sync, TimeProvider time, long last, CancellationToken ct)
+        SyncSection sync, TimeProvider time, long last, CancellationToken ct)
     {
         // The stream ends at its maximum lifetime, or earlier when the token that opened it expires.
         var lifetimeEnds = time.GetUtcNow() + sync.StreamMaxLifetime;
@@ -112,10 +113,8 @@ internal static class StreamEndpoint
 
             if (!next.IsCompleted)
             {
-                // Quiet period: a keep-alive, and a look at the store for anything another process
-                // (the CLI's import, say) committed without passing through this server's hub.
+                // A quiet period: a keep-alive, so proxies keep the connection open.
                 await sse.WriteCommentAsync("keep-alive", ct);
-                last = await SendStoredAsync(sse, store, last, ct);
                 continue;
             }
             var open = await next;

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SimpleSync.Protocol;
+using SimpleSync.Storage;
 using SimpleSync.Sync;
 using SimpleSync.Tests.Support;
 
@@ -111,7 +112,7 @@ public sealed class StreamLimitTests
         await using var stream = await OpenAsync(alice);
 
         // As `simple-sync user passwd` does: its own store over the same file, a new stamp.
-        await using (var cli = ServerApp.OpenStore(server.Options))
+        await using (var cli = await EventStores.OpenAsync(server.Options.Storage, null, create: false, Ct))
             Assert.True(await cli.UpdateUserAsync(aliceUuid, null, "pbkdf2-sha256$1$AA==$AA==", "a-new-stamp", time.GetUtcNow(), Ct));
 
         var (end, advanced) = await AdvanceUntilAsync(time, stream, "end", TimeSpan.FromSeconds(1));

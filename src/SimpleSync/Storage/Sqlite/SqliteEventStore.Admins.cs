@@ -57,6 +57,32 @@ internal sealed partial class SqliteEventStore
             return granted;
         }));
 
+    public Task<IReadOnlyList<AdminGrant>> ListAdminGrantsAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<AdminGrant>>(WithConnection(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT name, user_uuid, granted_at FROM admin_grants ORDER BY granted_at, name";
+            using var reader = command.ExecuteReader();
+            var grants = new List<AdminGrant>();
+            while (reader.Read())
+                grants.Add(new AdminGrant(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+            return grants;
+        }));
+
+    public Task RecordAdminGrantAsync(AdminGrant grant, CancellationToken ct)
+    {
+        WithConnection(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO admin_grants (name, user_uuid, granted_at) VALUES ($name, $uuid, $at) ON CONFLICT DO NOTHING";
+            command.Parameters.AddWithValue("$name", grant.Name);
+            command.Parameters.AddWithValue("$uuid", grant.UserUuid);
+            command.Parameters.AddWithValue("$at", grant.GrantedAt.ToUnixTimeMilliseconds());
+            return command.ExecuteNonQuery();
+        }, write: true);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Runs <paramref name="work"/> in one IMMEDIATE transaction, committed if it returns and rolled back if it throws.</summary>
     private T InWriteTransaction<T>(Func<SqliteConnection, T> work) => WithConnection(connection =>
     {

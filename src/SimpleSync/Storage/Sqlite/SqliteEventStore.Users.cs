@@ -78,10 +78,11 @@ internal sealed partial class SqliteEventStore
         }
         catch (SqliteException ex) when (ex.SqliteErrorCode == 19)
         {
-            var detail = ex.Message.Contains("users.username", StringComparison.Ordinal)
-                ? $"the username '{username}' is already taken"
-                : $"a user with uuid '{uuid}' already exists";
-            throw new ApiException(ErrorCodes.Conflict, detail);
+            // The uuid is the primary key (SQLITE_CONSTRAINT_PRIMARYKEY); the username is UNIQUE.
+            const int PrimaryKey = 1555;
+            throw new ApiException(ErrorCodes.Conflict, ex.SqliteExtendedErrorCode == PrimaryKey
+                ? $"a user with uuid '{uuid}' already exists"
+                : $"the username '{username}' is already taken");
         }
     }
 

@@ -5,26 +5,37 @@ using SimpleSync.Protocol;
 namespace SimpleSync.Storage.Sqlite;
 
 /// <summary>
-/// The embedded store: one SQLite file in WAL mode. Appends go through <see cref="SqliteAppendQueue"/>
-/// (one writer, group commit); reads use their own pooled connections and never block it.
+/// The embedded store: one SQLite file in WAL mode. Appends go through <see cref="GroupCommit"/>
+/// and one <see cref="SqliteWriter"/>; reads use their own pooled connections and never block it.
 /// </summary>
 internal sealed partial class SqliteEventStore : IEventStore
 {
     private readonly SqliteDatabase _database;
-    private readonly SqliteAppendQueue _appends;
+    private readonly SqliteWriter _writer;
+    private readonly GroupCommit _appends;
 
     private SqliteEventStore(SqliteDatabase database, string epoch, Action<IReadOnlyList<SequencedEvent>>? committed)
     {
         _database = database;
         Epoch = epoch;
-        _appends = new SqliteAppendQueue(database, committed);
+        _writer = new SqliteWriter(database);
+        _appends = new GroupCommit(_writer.CommitAsync, committed);
     }
 
     public string Provider => "sqlite";
 
+    public string Location => _database.Path;
+
     public string Epoch { get; }
 
-    public string Path => _database.Path;
+    /// <summary>SQLite cannot tell one process of another's commit (the CLI's import): the live feed polls.</summary>
+    public TimeSpan OtherWritersPoll => TimeSpan.FromSeconds(1);
+
+    public async Task<long> OtherWritersCommittedAsync(CancellationToken ct)
+    {
+        await Task.Delay(Timeout.Infinite, ct);
+        return 0;
+    }
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and brings its schema up to date.</summary>
     /// <param name="committed">Told of every commit's accepted events, in seq order, after the commit.</param>
@@ -105,6 +116,7 @@ internal sealed partial class SqliteEventStore : IEventStore
     public async ValueTask DisposeAsync()
     {
         await _appends.DisposeAsync();
+        _writer.Dispose();
         _database.ClearPool();
     }
 
