@@ -1,15 +1,32 @@
 #!/usr/bin/env bash
 # Runs every test of the repository on a fresh clone: restore, build (warnings are errors),
 # the formatting gate, every .NET test project, then the npm packages' tests (installing their
-# packages and, for the browser tests, Debian's Chromium). The last line is "N passed, N failed"
-# over all of them.
+# packages and, for the browser tests, Debian's Chromium). The .NET tests get a throwaway
+# PostgreSQL (scripts/postgres.sh, which installs Debian's packages when missing), stopped on
+# exit; set SIMPLESYNC_TEST_POSTGRES to a connection string to use your own server instead.
+# The last line is "N passed, N failed" over all of them.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
+repo=$PWD
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pg_dir=""
+# Stops the throwaway PostgreSQL, if one was started, and removes its directory; quiet unless
+# that fails.
+stop_postgres() {
+  local output
+  if [ -n "$pg_dir" ]; then
+    if ! output=$("$repo/scripts/postgres.sh" stop "$pg_dir" 2>&1); then
+      echo "$output" >&2
+      echo "test.sh: could not stop the test PostgreSQL in $pg_dir" >&2
+    fi
+    rm -rf "$pg_dir"
+    pg_dir=""
+  fi
+}
+trap 'stop_postgres; rm -f "$log"' EXIT
 
 fail() {
   echo "test.sh: $1" >&2
@@ -23,9 +40,27 @@ echo "== build"
 dotnet build SimpleSync.slnx --no-restore -c Debug || fail "build failed (warnings are errors)"
 echo "== format"
 dotnet format SimpleSync.slnx --verify-no-changes --no-restore || fail "code is not formatted: run 'dotnet format SimpleSync.slnx'"
+echo "== postgres"
+if [ -n "${SIMPLESYNC_TEST_POSTGRES:-}" ]; then
+  echo "test.sh: the PostgreSQL tests use the server in SIMPLESYNC_TEST_POSTGRES"
+else
+  # As root, scripts/postgres.sh runs the cluster as the user simplesync-pg and gives it the
+  # directory.
+  pg_dir=$(mktemp -d)
+  if connection=$("$repo/scripts/postgres.sh" start "$pg_dir"); then
+    export SIMPLESYNC_TEST_POSTGRES="$connection"
+    echo "test.sh: started a throwaway PostgreSQL on ${connection%%;Username=*}"
+  else
+    echo "test.sh: could not start a PostgreSQL (see above); the PostgreSQL tests will fail." >&2
+    echo "test.sh: to use your own server, set SIMPLESYNC_TEST_POSTGRES to a connection string" >&2
+    echo "test.sh: for a role that may create databases." >&2
+  fi
+fi
 echo "== test (.NET)"
 dotnet test --solution SimpleSync.slnx --no-build --no-ansi --no-progress 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# Only the .NET tests use PostgreSQL (the EXIT trap stops it too, if the script ends earlier).
+stop_postgres
 
 # The runner ends with a summary over every test project: "total: N", "failed: N", "succeeded: N".
 passed=$(grep -E '^\s*succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+')
