@@ -39,11 +39,26 @@ internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options,
         var username = options.Auth.IsAdmin("admin") ? "admin" : admins[0];
         var password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18)).Replace('+', '-').Replace('/', '_');
         var file = PasswordFile(options);
-        // The file first: if the process dies between the two steps, the next start tries again
-        // and overwrites it, rather than leaving an account whose password nobody has.
-        PrivateFiles.Write(file, password + "\n");
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(file)!);
+        // The password is on disk before the account exists, under a staged name, and takes the
+        // file's name only once the account is created. Several servers starting at once on one
+        // database all try: the one whose account lands publishes its password, the others find
+        // the name taken and leave the file alone (they may share the directory). A crash between
+        // the two steps leaves the password in the staged file (.initial-admin-password.*.tmp).
+        using var staged = PrivateFiles.Stage(file);
+        staged.Stream.Write(System.Text.Encoding.UTF8.GetBytes(password + "\n"));
+        staged.Stream.Flush();
         var user = new StoredUser(Guid.CreateVersion7().ToString(), username, hasher.Hash(password), PasswordHasher.NewStamp(), time.GetUtcNow());
-        await store.CreateUserAsync(user, ct);
+        try
+        {
+            await store.CreateUserAsync(user, ct);
+        }
+        catch (Errors.ApiException ex) when (ex.Code == Protocol.ErrorCodes.Conflict)
+        {
+            logger.LogInformation("Another server created the admin account first; its password is in {File} on that server", file);
+            return;
+        }
+        staged.Publish(overwrite: true);
         CreatedPasswordFile = file;
         logger.LogInformation("Created the admin account '{Username}'. Its password is in {File}", username, file);
     }

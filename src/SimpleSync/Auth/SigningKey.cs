@@ -19,7 +19,18 @@ internal static class SigningKey
         if (File.Exists(path))
             return Load(path);
         var key = RandomNumberGenerator.GetBytes(Bytes);
-        PrivateFiles.Write(path, Convert.ToBase64String(key) + "\n");
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var staged = PrivateFiles.Stage(path);
+        staged.Stream.Write(System.Text.Encoding.UTF8.GetBytes(Convert.ToBase64String(key) + "\n"));
+        try
+        {
+            staged.Publish(overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another server sharing the directory created it first: every server must sign with one key.
+            return Load(path);
+        }
         return key;
     }
 

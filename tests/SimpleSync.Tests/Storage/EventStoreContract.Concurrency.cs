@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using SimpleSync.Config;
 using SimpleSync.Storage;
 using SimpleSync.Sync;
@@ -102,19 +103,27 @@ public abstract partial class EventStoreContract
         });
     }
 
+    /// <summary>Whether the store hears of other processes' commits (PostgreSQL's NOTIFY) rather than needing the feed's poll.</summary>
+    private protected virtual bool AnnouncesOtherWriters => false;
+
     [Fact]
     public async Task The_live_feed_publishes_commits_of_another_instance_in_seq_order()
     {
         await using var server = OpenStore();
         await using var other = OpenStore();
         var hub = new StreamHub(new SyncSection());
-        using var feed = new HistoryFeed(hub, TimeProvider.System, NullLogger<HistoryFeed>.Instance);
+        // The clock moves only when this test moves it: a store that announces commits must
+        // deliver without the poll ever firing.
+        var time = new FakeTimeProvider();
+        using var feed = new HistoryFeed(hub, time, NullLogger<HistoryFeed>.Instance);
         await server.AppendAsync([New()], Ct);
         await feed.FollowAsync(server, Ct);
         await feed.StartAsync(Ct);
         using var subscription = hub.Subscribe(new StreamOwner("user-1", "stamp", DateTimeOffset.MaxValue));
 
         var fromOther = await other.AppendAsync([New(), New()], Ct);
+        if (!AnnouncesOtherWriters)
+            time.Advance(server.OtherWritersPoll);
         var received = new List<long>();
         while (received.Count < 2)
         {

@@ -13,6 +13,8 @@ public sealed class PostgresEventStoreTests : EventStoreContract, IDisposable
     private protected override IEventStore OpenStore() =>
         PostgresEventStore.OpenAsync(_database.ConnectionString, null, Ct).GetAwaiter().GetResult();
 
+    private protected override bool AnnouncesOtherWriters => true;
+
     public void Dispose() => _database.Dispose();
 
     [Fact]
