@@ -23,6 +23,7 @@ internal static class CliApp
         .. AclCommands.Commands,
         .. HistoryCommands.Commands,
         BackupCommand.Command,
+        MigrateCommand.Command,
     ];
 
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr,
