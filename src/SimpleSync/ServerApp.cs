@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SimpleSync.Acl;
 using SimpleSync.Admin;
 using SimpleSync.Auth;
@@ -13,6 +14,7 @@ using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 using SimpleSync.Sync;
+using SimpleSync.Tls;
 
 namespace SimpleSync;
 
@@ -25,6 +27,7 @@ internal static class ServerApp
 {
     public static WebApplication Build(SimpleSyncOptions options, TimeProvider? time = null)
     {
+        var certificate = ReadServerFiles(options);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
             ApplicationName = "simple-sync",
@@ -36,7 +39,7 @@ internal static class ServerApp
             // Our RequestBody reader enforces the limit with a clear message; Kestrel's limit sits
             // just above it as a backstop for anything that reads the body another way.
             kestrel.Limits.MaxRequestBodySize = options.Limits.MaxBodyBytes + 1;
-            Listen(kestrel, options.Server.Listen);
+            Listen(kestrel, options.Server.Listen, certificate);
         });
         AddLogging(builder.Logging, options.Server.LogLevel);
         var hub = AddServices(builder.Services, options, time ?? TimeProvider.System);
@@ -123,6 +126,7 @@ internal static class ServerApp
         services.AddSingleton(_ => new HashWorkers(HashWorkers.DefaultWorkers));
         services.AddSingleton<SyncMetrics>();
         services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<ScrapeToken>();
         services.AddSingleton<AclProvider>();
         services.AddSingleton<PushGate>();
         services.AddSingleton<Push>();
@@ -140,6 +144,8 @@ internal static class ServerApp
         // already shows every series (at zero) and counts every request before it.
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<SyncMetrics>();
+        // Read now, so that a metrics token file others can read is warned about at start-up.
+        app.Services.GetRequiredService<ScrapeToken>();
         // Live streams end when shutdown starts, so they do not hold it up until the timeout.
         app.Lifetime.ApplicationStopping.Register(hub.Close);
         // First, so that everything after it (the log, the login throttle) sees the client's address.
@@ -156,13 +162,30 @@ internal static class ServerApp
         app.UseAuthorization();
     }
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string listen)
+    /// <summary>
+    /// Reads the files that only the server uses (the CLI commands share the config but not these):
+    /// one that is missing or unusable stops the start as a bad config value does, naming its key.
+    /// </summary>
+    private static ServerCertificate? ReadServerFiles(SimpleSyncOptions options)
+    {
+        var problems = new List<string>();
+        var certificate = ServerCertificate.Load(options.Server, problems);
+        ScrapeToken.Check(options.Metrics, problems);
+        return problems.Count == 0 ? certificate : throw new ConfigException(options.SourceFile ?? "the environment", problems);
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string listen, ServerCertificate? certificate)
     {
         var uri = new Uri(listen);
+        // Plain HTTP is HTTP/1.1 only: HTTP/2 without TLS (h2c) is spoken by no browser, and a
+        // proxy in front speaks HTTP/1.1 to us anyway.
+        var endpoint = certificate is null
+            ? (ListenOptions plain) => plain.Protocols = HttpProtocols.Http1
+            : certificate.Https(kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("SimpleSync.Tls"));
         if (uri.Host == "localhost")
-            kestrel.ListenLocalhost(uri.Port);
+            kestrel.ListenLocalhost(uri.Port, endpoint);
         else
-            kestrel.Listen(IPAddress.Parse(uri.Host), uri.Port);
+            kestrel.Listen(IPAddress.Parse(uri.Host), uri.Port, endpoint);
     }
 
     private static void AddLogging(ILoggingBuilder logging, LogLevel level)

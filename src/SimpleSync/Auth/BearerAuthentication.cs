@@ -5,6 +5,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using SimpleSync.Errors;
+using SimpleSync.Metrics;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -14,13 +15,15 @@ namespace SimpleSync.Auth;
 /// Authenticates <c>Authorization: Bearer</c> tokens. Beyond the signature and expiry, the user
 /// must still exist and carry the token's security stamp, so a password or username change
 /// revokes older tokens at once. Admin status is read from the account on every request, not
-/// from the token, so granting or revoking it takes effect at once.
+/// from the token, so granting or revoking it takes effect at once. The metrics token
+/// (<see cref="ScrapeToken"/>) is a bearer token too, accepted only where the endpoint says so.
 /// </summary>
 internal sealed class BearerAuthentication(
     IOptionsMonitor<AuthenticationSchemeOptions> schemeOptions,
     ILoggerFactory loggers,
     UrlEncoder encoder,
     TokenService tokens,
+    ScrapeToken scrapeToken,
     IEventStore store,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(schemeOptions, loggers, encoder)
@@ -42,9 +45,12 @@ internal sealed class BearerAuthentication(
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return Fail("the Authorization header must be 'Bearer <token>'", shown: "the Authorization header must be 'Bearer <token>'");
 
-        var claims = tokens.Validate(header["Bearer ".Length..].Trim(), out var reason);
+        var token = header["Bearer ".Length..].Trim();
+        if (Context.GetEndpoint()?.Metadata.GetMetadata<ScrapeTokenAccepted>() is not null && scrapeToken.Accepts(token))
+            return Scraper();
+        var claims = tokens.Validate(token, out var reason);
         if (claims is null)
-            return Fail(reason);
+            return Fail(scrapeToken.WasPresented(token) ? "it is the metrics token, which only GET /metrics accepts" : reason);
         var user = await store.FindUserByUuidAsync(claims.Subject, Context.RequestAborted);
         if (user is null)
             return Fail("its user no longer exists");
@@ -58,6 +64,17 @@ internal sealed class BearerAuthentication(
         identity.AddClaim(new Claim(CurrentUser.ExpiresClaim, claims.ExpiresAt.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         if (user.Admin)
             identity.AddClaim(new Claim(ClaimTypes.Role, AdminRole));
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    /// <summary>
+    /// A scrape: authenticated, but no user, so nothing that acts for a user can run for it.
+    /// Only an endpoint that accepts the metrics token ever sees this principal.
+    /// </summary>
+    private static AuthenticateResult Scraper()
+    {
+        var identity = new ClaimsIdentity(SchemeName, ClaimTypes.Name, ClaimTypes.Role);
+        identity.AddClaim(new Claim(ClaimTypes.Name, ScrapeToken.Name));
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

@@ -21,8 +21,13 @@ internal static class InitCommand
         # relative to the directory the server is started from.
 
         [server]
-        # Where to listen, as http://HOST:PORT. Put a reverse proxy in front for TLS.
+        # Where to listen, as http://HOST:PORT, or https://HOST:PORT with the two TLS files below.
         listen = "http://127.0.0.1:8080"
+        # TLS in the server itself, instead of a reverse proxy: a PEM certificate (its chain may
+        # follow it, as in certbot's fullchain.pem) and its unencrypted PEM private key, both or
+        # neither. The server then speaks HTTP/2 and HTTP/1.1, and picks up renewed files by itself.
+        # tls_certificate = "/etc/letsencrypt/live/sync.example.com/fullchain.pem"
+        # tls_key = "/etc/letsencrypt/live/sync.example.com/privkey.pem"
         # trace, debug, info, warning, error or none.
         log_level = "info"
         # Reverse proxies whose X-Forwarded-For / Forwarded headers are believed, as addresses or
@@ -73,6 +78,13 @@ internal static class InitCommand
         # Live streams one user may have open at once, and the server in all (429 beyond either).
         max_streams_per_user = 8
         max_streams = 10000
+
+        [metrics]
+        # A file holding one secret of at least 32 characters (such as the output of
+        # 'openssl rand -hex 32'), mode 0600. Sent as "Authorization: Bearer <secret>", it reads
+        # GET /metrics and nothing else, and never expires; the file is read again at each scrape.
+        # Unset: /metrics takes users' tokens only.
+        # token_file = "data/metrics-token"
 
         """;
 

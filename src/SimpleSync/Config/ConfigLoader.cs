@@ -27,6 +27,10 @@ internal static class ConfigLoader
     {
         ["server.listen"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.Text(raw, out p) is { } v && CheckListen(v, out p) ? o with { Server = o.Server with { Listen = v } } : null,
+        ["server.tls_certificate"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v ? o with { Server = o.Server with { TlsCertificate = OptionalPath(v) } } : null,
+        ["server.tls_key"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v ? o with { Server = o.Server with { TlsKey = OptionalPath(v) } } : null,
         ["server.log_level"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ParseLogLevel(raw, out p) is { } v ? o with { Server = o.Server with { LogLevel = v } } : null,
         ["server.trusted_proxies"] = (SimpleSyncOptions o, object raw, out string? p) =>
@@ -80,6 +84,8 @@ internal static class ConfigLoader
             ConfigValue.Integer(raw, 1, 10_000, out p) is { } v ? o with { Sync = o.Sync with { MaxStreamsPerUser = (int)v } } : null,
         ["sync.max_streams"] = (SimpleSyncOptions o, object raw, out string? p) =>
             ConfigValue.Integer(raw, 1, 1_000_000, out p) is { } v ? o with { Sync = o.Sync with { MaxStreams = (int)v } } : null,
+        ["metrics.token_file"] = (SimpleSyncOptions o, object raw, out string? p) =>
+            ConfigValue.Text(raw, out p) is { } v ? o with { Metrics = o.Metrics with { TokenFile = OptionalPath(v) } } : null,
     };
 
     /// <summary>Every key as "section.key", for help texts and the default config.</summary>
@@ -202,6 +208,7 @@ internal static class ConfigLoader
             problems.Add("storage.postgres: with storage.provider = \"postgres\", set either storage.postgres (a connection string) or storage.postgres_file (a file holding one), not both");
         if (options.Limits.MaxPayloadBytes > options.Limits.MaxBodyBytes)
             problems.Add("limits.max_payload_bytes: must not be larger than limits.max_body_bytes");
+        CheckTls(options.Server, problems);
     }
 
     /// <summary>
@@ -248,6 +255,29 @@ internal static class ConfigLoader
             return Check(false, $"is not a PostgreSQL connection string ({ex.Message})", out problem);
         }
     }
+
+    /// <summary>
+    /// The two TLS files come as a pair, and the scheme of server.listen says which is meant, so a
+    /// server never falls back to plain HTTP because one key was left out. Whether the files are
+    /// usable is checked when the server starts (ServerCertificate), not here: every CLI command
+    /// loads this config, and most of them never read the certificate.
+    /// </summary>
+    private static void CheckTls(ServerSection server, List<string> problems)
+    {
+        var (certificate, key) = (server.TlsCertificate is not null, server.TlsKey is not null);
+        if (certificate && !key)
+            problems.Add("server.tls_key: must be set too when server.tls_certificate is (the certificate's PEM private key)");
+        if (key && !certificate)
+            problems.Add("server.tls_certificate: must be set too when server.tls_key is (the PEM certificate the key belongs to)");
+        var https = server.Listen.StartsWith("https:", StringComparison.OrdinalIgnoreCase);
+        if (https && !certificate && !key)
+            problems.Add($"server.listen: https:// needs server.tls_certificate and server.tls_key (PEM files); without them use http:// (got \"{server.Listen}\")");
+        if (!https && certificate && key)
+            problems.Add($"server.listen: must be https://HOST:PORT when server.tls_certificate and server.tls_key are set (got \"{server.Listen}\")");
+    }
+
+    /// <summary>An optional file: empty text means none, so a variable can switch off what the file set.</summary>
+    private static string? OptionalPath(string value) => string.IsNullOrWhiteSpace(value) ? null : Path.GetFullPath(value);
 
     private static bool Check(bool ok, string problem, out string? result)
     {
@@ -324,15 +354,18 @@ internal static class ConfigLoader
         return level;
     }
 
-    /// <summary>Listen addresses are http://HOST:PORT with an IP address or localhost; TLS belongs to a reverse proxy.</summary>
+    /// <summary>
+    /// Listen addresses are http://HOST:PORT or https://HOST:PORT with an IP address or localhost;
+    /// whether https fits the TLS keys is checked once every key is read (<see cref="CheckTls"/>).
+    /// </summary>
     private static bool CheckListen(string value, out string? problem)
     {
         var ok = Uri.TryCreate(value, UriKind.Absolute, out var uri)
-            && uri.Scheme == Uri.UriSchemeHttp
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
             && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0
             && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _));
         if (!ok)
-            return Check(false, $"must be http://HOST:PORT with an IP address or localhost, like http://127.0.0.1:8080 (got \"{value}\")", out problem);
+            return Check(false, $"must be http://HOST:PORT or https://HOST:PORT with an IP address or localhost, like http://127.0.0.1:8080 (got \"{value}\")", out problem);
         // Kestrel binds localhost as two sockets (IPv4 and IPv6), which cannot share one free port.
         return Check(!(uri!.Host == "localhost" && uri.Port == 0),
             $"port 0 (any free port) needs an IP address such as 127.0.0.1, not localhost (got \"{value}\")", out problem);

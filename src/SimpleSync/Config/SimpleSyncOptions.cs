@@ -11,6 +11,7 @@ internal sealed record SimpleSyncOptions
     public AuthSection Auth { get; init; } = new();
     public LimitsSection Limits { get; init; } = new();
     public SyncSection Sync { get; init; } = new();
+    public MetricsSection Metrics { get; init; } = new();
 
     /// <summary>The TOML file the options came from, or null when only defaults and environment were used.</summary>
     public string? SourceFile { get; init; }
@@ -18,8 +19,14 @@ internal sealed record SimpleSyncOptions
 
 internal sealed record ServerSection
 {
-    /// <summary>http://HOST:PORT; port 0 picks a free port (tests).</summary>
+    /// <summary>http://HOST:PORT, or https://HOST:PORT with <see cref="TlsCertificate"/> and <see cref="TlsKey"/>; port 0 picks a free port (tests).</summary>
     public string Listen { get; init; } = "http://127.0.0.1:8080";
+
+    /// <summary>A PEM certificate, with its chain after it; set together with <see cref="TlsKey"/>, or neither (plain HTTP).</summary>
+    public string? TlsCertificate { get; init; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertificate"/>, unencrypted.</summary>
+    public string? TlsKey { get; init; }
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     /// <summary>Proxies whose X-Forwarded-For / Forwarded headers are believed; none by default.</summary>
@@ -82,4 +89,13 @@ internal sealed record SyncSection
 
     /// <summary>Live streams the server keeps open at once, in all; 429 beyond.</summary>
     public int MaxStreams { get; init; } = 10_000;
+}
+
+internal sealed record MetricsSection
+{
+    /// <summary>
+    /// A file holding one secret that lets a scraper read GET /metrics and nothing else; null:
+    /// only users' tokens are accepted there.
+    /// </summary>
+    public string? TokenFile { get; init; }
 }

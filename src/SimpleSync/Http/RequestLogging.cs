@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using SimpleSync.Auth;
+using System.Security.Claims;
 
 namespace SimpleSync.Http;
 
@@ -43,7 +43,9 @@ internal static partial class RequestLogging
         // Read once the request is over: the forwarded-headers middleware, for a trusted proxy,
         // has put the original client's address here by then.
         var client = Address(context.Connection.RemoteIpAddress);
-        var user = context.User.Identity?.IsAuthenticated == true ? context.User.Uuid() : "-";
+        // A principal that is no user (a scrape with the metrics token) shows its name in parentheses.
+        var user = context.User.Identity?.IsAuthenticated != true ? "-"
+            : context.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? $"({context.User.Identity.Name})";
         var outcome = context.Items[OutcomeKey] as string ?? (context.RequestAborted.IsCancellationRequested ? "aborted" : "ok");
         var (method, status) = (context.Request.Method, context.Response.StatusCode);
         if (matched is RouteEndpoint endpoint)

@@ -22,5 +22,7 @@ internal static class MetricsEndpoints
         })
         .WithName("metrics").WithTags("metrics").Produces<string>(StatusCodes.Status200OK, "text/plain")
         .WithSummary("Prometheus metrics: requests by route and status, events by outcome, latencies, history size, open streams")
+        .WithDescription("Needs a user's token or the metrics token (metrics.token_file), which no other endpoint accepts.")
+        .WithMetadata(new ScrapeTokenAccepted())
         .RequireAuthorization();
 }

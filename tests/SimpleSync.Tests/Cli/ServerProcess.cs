@@ -6,7 +6,7 @@ namespace SimpleSync.Tests.Cli;
 
 /// <summary>
 /// <c>simple-sync serve</c> as a child process. Started, it is known to listen: the address comes
-/// from the "listening on http://..." line it prints on stdout (the config asks for port 0, so
+/// from the "listening on http://..." (or https://) line it prints on stdout (the config asks for port 0, so
 /// the port is the one the server really got). Stopped with SIGTERM as a service manager does,
 /// or killed with SIGKILL as a crash would; disposing kills whatever is still running.
 /// </summary>
@@ -162,6 +162,6 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    [GeneratedRegex(@"^simple-sync \S+ listening on (http://[^\s,]+)")]
+    [GeneratedRegex(@"^simple-sync \S+ listening on (https?://[^\s,]+)")]
     private static partial Regex ListeningLine();
 }

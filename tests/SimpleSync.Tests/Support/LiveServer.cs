@@ -17,11 +17,13 @@ internal sealed class LiveServer : IAsyncDisposable
     private readonly TempDir _dir;
     private readonly bool _ownsDir;
     private readonly List<HttpClient> _clients = [];
+    private readonly Func<HttpMessageHandler>? _handlers;
     private string? _adminToken;
 
-    private LiveServer(TempDir dir, bool ownsDir, SimpleSyncOptions options, WebApplication app)
+    private LiveServer(TempDir dir, bool ownsDir, SimpleSyncOptions options, WebApplication app, Func<HttpMessageHandler>? handlers)
     {
         _dir = dir;
+        _handlers = handlers;
         _ownsDir = ownsDir;
         Options = options;
         App = app;
@@ -45,9 +47,14 @@ internal sealed class LiveServer : IAsyncDisposable
         Auth = new AuthSection { JwtSecretFile = Path.Combine(directory, "jwt-secret"), PasswordIterations = 1_000 },
     };
 
-    /// <summary>Starts a server; <paramref name="dir"/> lets a test restart over the same files.</summary>
+    /// <summary>
+    /// Starts a server; <paramref name="dir"/> lets a test restart over the same files, and
+    /// <paramref name="handlers"/> makes the clients' connections (one that trusts the server's
+    /// test certificate, for HTTPS).
+    /// </summary>
     public static async Task<LiveServer> StartAsync(
-        Func<SimpleSyncOptions, SimpleSyncOptions>? configure = null, TimeProvider? time = null, TempDir? dir = null)
+        Func<SimpleSyncOptions, SimpleSyncOptions>? configure = null, TimeProvider? time = null, TempDir? dir = null,
+        Func<HttpMessageHandler>? handlers = null)
     {
         var ownsDir = dir is null;
         dir ??= new TempDir();
@@ -55,14 +62,16 @@ internal sealed class LiveServer : IAsyncDisposable
         options = configure?.Invoke(options) ?? options;
         var app = ServerApp.Build(options, time);
         await app.StartAsync(TestContext.Current.CancellationToken);
-        return new LiveServer(dir, ownsDir, options, app);
+        return new LiveServer(dir, ownsDir, options, app, handlers);
     }
 
     public string AdminPassword => File.ReadAllText(InitialAdmin.PasswordFile(Options)).Trim();
 
     public HttpClient NewClient(string? token = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        var client = _handlers is null ? new HttpClient() : new HttpClient(_handlers(), disposeHandler: true);
+        client.BaseAddress = BaseAddress;
+        client.Timeout = TimeSpan.FromSeconds(60);
         if (token is not null)
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         _clients.Add(client);
