@@ -103,6 +103,25 @@ public abstract partial class EventStoreContract
         });
     }
 
+    [Fact]
+    public async Task Appends_that_wait_for_the_writer_together_share_one_commit()
+    {
+        var commits = 0;
+        await using var store = OpenStore(_ => Interlocked.Increment(ref commits));
+        List<Task<AppendOutcome[]>> appends;
+
+        await using (await HoldWriteLockAsync())
+        {
+            appends = [.. Enumerable.Range(0, 20).Select(_ => store.AppendAsync([New()], Ct))];
+            Assert.All(appends, a => Assert.False(a.IsCompleted, "an append completed while another process held the write lock"));
+        }
+        var outcomes = await Task.WhenAll(appends);
+
+        Assert.All(outcomes, o => Assert.Equal(AppendStatus.Accepted, Assert.Single(o).Status));
+        // The writer may have taken the first few before it met the lock; all the rest then go in one commit.
+        Assert.InRange(commits, 1, 2);
+    }
+
     /// <summary>Whether the store hears of other processes' commits (PostgreSQL's NOTIFY) rather than needing the feed's poll.</summary>
     private protected virtual bool AnnouncesOtherWriters => false;
 

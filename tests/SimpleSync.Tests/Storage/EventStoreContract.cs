@@ -15,7 +15,11 @@ public abstract partial class EventStoreContract
     /// Opens the store under test. Every test starts from empty storage of its own; a second
     /// call within one test opens that same storage again, as a restarted server does.
     /// </summary>
-    private protected abstract IEventStore OpenStore();
+    /// <param name="committed">Told of each commit's accepted events, as the server's live feed is.</param>
+    private protected abstract IEventStore OpenStore(Action<IReadOnlyList<SequencedEvent>>? committed = null);
+
+    /// <summary>Takes the storage's write lock from outside the store (another process's writer), until disposed.</summary>
+    private protected abstract Task<IAsyncDisposable> HoldWriteLockAsync();
 
     protected static CancellationToken Ct => TestContext.Current.CancellationToken;
 

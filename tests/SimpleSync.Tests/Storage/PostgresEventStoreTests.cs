@@ -10,8 +10,18 @@ public sealed class PostgresEventStoreTests : EventStoreContract, IDisposable
 {
     private readonly TestPostgres _database = new();
 
-    private protected override IEventStore OpenStore() =>
-        PostgresEventStore.OpenAsync(_database.ConnectionString, null, Ct).GetAwaiter().GetResult();
+    private protected override IEventStore OpenStore(Action<IReadOnlyList<SequencedEvent>>? committed = null) =>
+        PostgresEventStore.OpenAsync(_database.ConnectionString, committed, Ct).GetAwaiter().GetResult();
+
+    private protected override async Task<IAsyncDisposable> HoldWriteLockAsync()
+    {
+        var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync(Ct);
+        await connection.BeginTransactionAsync(Ct);
+        await Execute(connection, $"SELECT pg_advisory_xact_lock({PostgresSchema.AppendLock})");
+        // Closing the connection rolls the transaction back and frees the lock.
+        return connection;
+    }
 
     private protected override bool AnnouncesOtherWriters => true;
 
@@ -81,6 +91,28 @@ public sealed class PostgresEventStoreTests : EventStoreContract, IDisposable
         var error = await Assert.ThrowsAsync<SimpleSync.Errors.ApiException>(() => PostgresEventStore.OpenAsync(nowhere, null, Ct));
 
         Assert.Equal(SimpleSync.Protocol.ErrorCodes.Unavailable, error.Code);
+    }
+
+    [Fact]
+    public async Task After_every_connection_is_cut_as_by_a_restart_the_next_append_and_read_succeed()
+    {
+        await using var store = OpenStore();
+        var first = Assert.Single(await store.AppendAsync([TestEvents.New("user-1")], Ct));
+        await using (var warm = await store.OpenSnapshotAsync(Ct))
+            Assert.Equal(first.Seq, warm.HighestSeq);
+
+        // What a restart of PostgreSQL does to the writer's and the pool's connections.
+        await using (var admin = new NpgsqlConnection(_database.ConnectionString))
+        {
+            await admin.OpenAsync(Ct);
+            await Execute(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        }
+
+        var next = Assert.Single(await store.AppendAsync([TestEvents.New("user-1")], Ct));
+        Assert.Equal(new AppendOutcome(AppendStatus.Accepted, first.Seq + 1), next);
+        await using var after = await store.OpenSnapshotAsync(Ct);
+        Assert.Equal(next.Seq, after.HighestSeq);
+        Assert.Equal(0, await store.CountUsersAsync(Ct));
     }
 
     /// <summary>Waits, on the database's own word, until a session waits for the append lock.</summary>

@@ -12,7 +12,25 @@ public sealed class SqliteEventStoreTests : EventStoreContract, IDisposable
 
     private string DatabasePath => _dir.File("simple-sync.db");
 
-    private protected override IEventStore OpenStore() => SqliteEventStore.Open(DatabasePath);
+    private protected override IEventStore OpenStore(Action<IReadOnlyList<SequencedEvent>>? committed = null) =>
+        SqliteEventStore.Open(DatabasePath, committed);
+
+    private protected override Task<IAsyncDisposable> HoldWriteLockAsync()
+    {
+        var connection = new SqliteConnection($"Data Source={DatabasePath};Pooling=False");
+        connection.Open();
+        var tx = connection.BeginTransaction(deferred: false);
+        return Task.FromResult<IAsyncDisposable>(new Held(async () =>
+        {
+            await tx.DisposeAsync();
+            await connection.DisposeAsync();
+        }));
+    }
+
+    private sealed class Held(Func<ValueTask> release) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync() => release();
+    }
 
     public void Dispose() => _dir.Dispose();
 

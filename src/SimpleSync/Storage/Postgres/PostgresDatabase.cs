@@ -52,6 +52,42 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a read, once more on a fresh connection if the first one turns out to be dead: after
+    /// PostgreSQL restarts, every idle pooled connection fails on first use, and a read is safe to
+    /// repeat. Writes are not repeated here (the writer decides for itself).
+    /// </summary>
+    public async Task<T> ReadAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = await _source.OpenConnectionAsync(ct);
+            return await work(connection);
+        }
+        catch (Exception ex) when (IsConnectionLost(ex))
+        {
+            // The pool may hold more dead connections: drop them rather than meet them one by one.
+            _source.Clear();
+            return await RunAsync(work, ct);
+        }
+        catch (Exception ex) when (Translate(ex) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    /// <summary>
+    /// The connection died under us (the server restarted, a proxy or an admin closed it) rather
+    /// than the database refusing what we asked: worth one more try on a new connection.
+    /// </summary>
+    public static bool IsConnectionLost(Exception ex) => ex switch
+    {
+        // admin_shutdown, crash_shutdown, cannot_connect_now
+        PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03",
+        NpgsqlException npgsql => npgsql.InnerException is IOException or SocketException || npgsql.IsTransient,
+        _ => false,
+    };
+
     /// <summary>Runs <paramref name="work"/> in one transaction, committed if it returns and rolled back if it throws.</summary>
     public Task<T> InTransactionAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct) => RunAsync(async connection =>
     {

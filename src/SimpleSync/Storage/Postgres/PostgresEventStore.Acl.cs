@@ -5,7 +5,7 @@ namespace SimpleSync.Storage.Postgres;
 
 internal sealed partial class PostgresEventStore
 {
-    public Task<long> GetAclVersionAsync(CancellationToken ct) => Run(async connection =>
+    public Task<long> GetAclVersionAsync(CancellationToken ct) => Read(async connection =>
     {
         await using var command = PostgresDatabase.Command(connection, "SELECT coalesce(max(version), 0) FROM acl_changes");
         return (long)(await command.ExecuteScalarAsync(ct))!;
@@ -30,7 +30,7 @@ internal sealed partial class PostgresEventStore
             return (long)(await command.ExecuteScalarAsync(ct))!;
         }, ct);
 
-    private Task<List<AclVersion>> ReadAclVersionsAsync(string orderAndLimit, CancellationToken ct) => Run(async connection =>
+    private Task<List<AclVersion>> ReadAclVersionsAsync(string orderAndLimit, CancellationToken ct) => Read(async connection =>
     {
         await using var command = PostgresDatabase.Command(connection, $"SELECT version, changed_at, changed_by, rules FROM acl_changes {orderAndLimit}");
         await using var reader = await command.ExecuteReaderAsync(ct);

@@ -50,7 +50,7 @@ internal sealed partial class PostgresEventStore
         }, ct);
 
     public Task<IReadOnlyList<AdminGrant>> ListAdminGrantsAsync(CancellationToken ct) =>
-        Run<IReadOnlyList<AdminGrant>>(async connection => await ReadGrantsAsync(connection, ct), ct);
+        Read<IReadOnlyList<AdminGrant>>(async connection => await ReadGrantsAsync(connection, ct), ct);
 
     public Task RecordAdminGrantAsync(AdminGrant grant, CancellationToken ct) => Run(async connection =>
     {

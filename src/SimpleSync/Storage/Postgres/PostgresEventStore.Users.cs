@@ -14,7 +14,7 @@ internal sealed partial class PostgresEventStore
     public Task<StoredUser?> FindUserByUuidAsync(string uuid, CancellationToken ct) =>
         FindUserAsync("uuid = $1", uuid, ct);
 
-    public Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken ct) => Run<IReadOnlyList<StoredUser>>(async connection =>
+    public Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken ct) => Read<IReadOnlyList<StoredUser>>(async connection =>
     {
         await using var command = PostgresDatabase.Command(connection, $"SELECT {UserColumns} FROM users ORDER BY lower(username) COLLATE \"C\"");
         await using var reader = await command.ExecuteReaderAsync(ct);
@@ -24,7 +24,7 @@ internal sealed partial class PostgresEventStore
         return users;
     }, ct);
 
-    public Task<int> CountUsersAsync(CancellationToken ct) => Run(async connection =>
+    public Task<int> CountUsersAsync(CancellationToken ct) => Read(async connection =>
     {
         await using var command = PostgresDatabase.Command(connection, "SELECT count(*) FROM users");
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
@@ -66,7 +66,7 @@ internal sealed partial class PostgresEventStore
         }
     }
 
-    private Task<StoredUser?> FindUserAsync(string where, string key, CancellationToken ct) => Run(async connection =>
+    private Task<StoredUser?> FindUserAsync(string where, string key, CancellationToken ct) => Read(async connection =>
     {
         await using var command = PostgresDatabase.Command(connection, $"SELECT {UserColumns} FROM users WHERE {where}", key);
         await using var reader = await command.ExecuteReaderAsync(ct);

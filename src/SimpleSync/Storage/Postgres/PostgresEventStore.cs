@@ -64,7 +64,7 @@ internal sealed partial class PostgresEventStore : IEventStore
         if (uuids.Count == 0)
             return Task.FromResult<IReadOnlyList<Event>>([]);
         var wanted = uuids.Distinct(EventIdentity.Uuids).ToList();
-        return _database.RunAsync<IReadOnlyList<Event>>(async connection =>
+        return _database.ReadAsync<IReadOnlyList<Event>>(async connection =>
         {
             await using var command = PostgresDatabase.Command(connection,
                 $"SELECT {PostgresEventReader.Columns} FROM events WHERE lower(uuid) = ANY($1) ORDER BY seq",
@@ -83,7 +83,7 @@ internal sealed partial class PostgresEventStore : IEventStore
 
     public async Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct)
     {
-        var head = await _database.RunAsync(async connection =>
+        var head = await _database.ReadAsync(async connection =>
         {
             await using var command = PostgresDatabase.Command(connection, "SELECT coalesce(max(seq), 0) FROM events");
             return (long)(await command.ExecuteScalarAsync(ct))!;
@@ -97,7 +97,7 @@ internal sealed partial class PostgresEventStore : IEventStore
     {
         try
         {
-            return await _database.RunAsync(async connection =>
+            return await _database.ReadAsync(async connection =>
             {
                 await using var command = PostgresDatabase.Command(connection, "SELECT count(*) FROM meta");
                 await command.ExecuteScalarAsync(ct);
@@ -119,4 +119,6 @@ internal sealed partial class PostgresEventStore : IEventStore
     }
 
     private Task<T> Run<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct) => _database.RunAsync(work, ct);
+
+    private Task<T> Read<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken ct) => _database.ReadAsync(work, ct);
 }

@@ -5,7 +5,7 @@ internal sealed class PostgresSnapshot(PostgresDatabase database, long highestSe
 {
     private const string Select = $"SELECT seq, {PostgresEventReader.Columns} FROM events";
 
-    protected override Task ReadPageAsync(PageQuery query, Page page, CancellationToken ct) => database.RunAsync(async connection =>
+    protected override Task ReadPageAsync(PageQuery query, Page page, CancellationToken ct) => database.ReadAsync(async connection =>
     {
         await using var command = query switch
         {

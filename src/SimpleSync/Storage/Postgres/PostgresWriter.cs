@@ -24,8 +24,20 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
     {
         try
         {
-            _connection ??= await database.OpenAsync(CancellationToken.None);
-            return await CommitAsync(_connection, batch);
+            try
+            {
+                _connection ??= await database.OpenAsync(CancellationToken.None);
+                return await CommitAsync(_connection, batch);
+            }
+            catch (Exception ex) when (PostgresDatabase.IsConnectionLost(ex))
+            {
+                // The connection died since the last batch (PostgreSQL restarted, say): once more on
+                // a new one. Safe even if the commit went through before the connection died: the
+                // batch's uuids are then found stored, and come back as duplicates of themselves.
+                await DisposeAsync();
+                _connection = await database.OpenAsync(CancellationToken.None);
+                return await CommitAsync(_connection, batch);
+            }
         }
         catch (Exception ex)
         {
