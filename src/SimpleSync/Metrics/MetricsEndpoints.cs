@@ -15,7 +15,7 @@ internal static class MetricsEndpoints
             var text = new StringBuilder(4096);
             exporter.Write(text,
             [
-                ("simplesync_history_events", "Events in the history (the highest seq; seqs have no gaps).", history),
+                ("simplesync_history_events", "The highest seq in the history: its number of events, as both stores give consecutive seqs.", history),
                 ("simplesync_streams_open", "Live streams (GET /sync/stream) open now.", hub.Count),
             ]);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
