@@ -6,8 +6,8 @@ using SimpleSync.Storage;
 namespace SimpleSync.Sync;
 
 /// <summary>
-/// Fans committed batches out to live streams. The store calls <see cref="Publish"/> after each
-/// commit (a PostgreSQL LISTEN/NOTIFY listener can call it the same way); each subscriber has a
+/// Fans committed batches out to live streams. The server's one <see cref="HistoryFeed"/> calls
+/// <see cref="Publish"/> with every commit, this server's or another's, in seq order; each subscriber has a
 /// buffer bounded in events, and one that falls behind by more than that is cut off with a
 /// reason rather than slowing pushes or holding memory. Batches are shared, not copied, between
 /// subscribers. Streams are counted per user and in all (<c>sync.max_streams_per_user</c>,
