@@ -7,6 +7,8 @@ namespace SimpleSync.Storage.Sqlite;
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode. Appends go through <see cref="GroupCommit"/>
 /// and one <see cref="SqliteWriter"/>; reads use their own pooled connections and never block it.
+/// Its tasks complete synchronously: Microsoft.Data.Sqlite does its I/O on the calling thread
+/// (a local file, in microseconds), and appends wait on the writer's own thread, not here.
 /// </summary>
 internal sealed partial class SqliteEventStore : IEventStore
 {
