@@ -83,6 +83,25 @@ public sealed class PostgresEventStoreTests : EventStoreContract, IDisposable
         Assert.Equal(SimpleSync.Protocol.ErrorCodes.Unavailable, error.Code);
     }
 
+    [Fact]
+    public async Task A_push_after_the_database_ended_every_connection_is_stored_not_refused()
+    {
+        await using var store = OpenStore();
+        await store.AppendAsync([TestEvents.New("user-1")], Ct);
+
+        // What a restart or a failover of PostgreSQL does to every server's open connections,
+        // the one the writer keeps between pushes included.
+        await using (var admin = new NpgsqlConnection(_database.ConnectionString))
+        {
+            await admin.OpenAsync(Ct);
+            await Execute(admin, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()");
+        }
+
+        var outcome = Assert.Single(await store.AppendAsync([TestEvents.New("user-1")], Ct));
+        Assert.Equal(AppendStatus.Accepted, outcome.Status);
+        Assert.Equal(2, outcome.Seq);
+    }
+
     /// <summary>Waits, on the database's own word, until a session waits for the append lock.</summary>
     private async Task WaitUntilBlockedOnTheAppendLockAsync()
     {

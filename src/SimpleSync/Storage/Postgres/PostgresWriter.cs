@@ -22,17 +22,29 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
 
     public async Task<AppendOutcome[][]> CommitAsync(IReadOnlyList<IReadOnlyList<Event>> batch)
     {
+        var kept = _connection is not null;
         try
         {
             _connection ??= await database.OpenAsync(CancellationToken.None);
             return await CommitAsync(_connection, batch);
         }
+        catch (StaleConnectionException) when (kept)
+        {
+            // The connection kept from an earlier batch was ended while it waited (PostgreSQL
+            // restarted or failed over, an administrator ended it): this batch wrote nothing, so
+            // it is tried once more on a new connection rather than answered "unavailable".
+            await DisposeAsync();
+            return await CommitAsync(batch);
+        }
         catch (Exception ex)
         {
             // A fresh connection next time, in case this one is broken.
             await DisposeAsync();
-            if (PostgresDatabase.Translate(ex) is { } translated)
+            var cause = ex is StaleConnectionException { InnerException: { } inner } ? inner : ex;
+            if (PostgresDatabase.Translate(cause) is { } translated)
                 throw translated;
+            if (cause != ex)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(cause);
             throw;
         }
     }
@@ -40,7 +52,18 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
     private static async Task<AppendOutcome[][]> CommitAsync(NpgsqlConnection connection, IReadOnlyList<IReadOnlyList<Event>> batch)
     {
         await using var tx = await connection.BeginTransactionAsync();
-        var (head, stored) = await LockAndLookUpAsync(connection, tx, batch);
+        long head;
+        Dictionary<string, (long Seq, Event Event)> stored;
+        try
+        {
+            (head, stored) = await LockAndLookUpAsync(connection, tx, batch);
+        }
+        catch (Exception ex) when (IsGone(connection))
+        {
+            // The first round trip of the transaction only locks and reads: nothing of this batch
+            // can have been stored when the connection turns out to be gone.
+            throw new StaleConnectionException(ex);
+        }
         var results = new AppendOutcome[batch.Count][];
         var fresh = new List<(long Seq, Event Event)>();
         for (var i = 0; i < batch.Count; i++)
@@ -96,6 +119,9 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
         return (head, stored);
     }
 
+    private static bool IsGone(NpgsqlConnection connection) =>
+        connection.FullState.HasFlag(System.Data.ConnectionState.Broken) || connection.State != System.Data.ConnectionState.Open;
+
     private static async Task InsertAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<(long Seq, Event Event)> fresh)
     {
         await using var insert = new NpgsqlBatch(connection, tx)
@@ -130,3 +156,6 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
         _connection = null;
     }
 }
+
+/// <summary>The writer's connection was gone before the batch wrote anything (see <see cref="PostgresWriter.CommitAsync(IReadOnlyList{IReadOnlyList{Event}})"/>).</summary>
+internal sealed class StaleConnectionException(Exception inner) : Exception("the connection was ended before the batch wrote anything", inner);
