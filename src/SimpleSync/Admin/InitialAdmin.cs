@@ -55,7 +55,7 @@ internal sealed class InitialAdmin(IEventStore store, SimpleSyncOptions options,
         }
         catch (Errors.ApiException ex) when (ex.Code == Protocol.ErrorCodes.Conflict)
         {
-            logger.LogInformation("Another server created the admin account first; its password is in {File} on that server", file);
+            logger.LogInformation("Another server created the admin account first: its password is in the {FileName} file of that server", FileName);
             return;
         }
         staged.Publish(overwrite: true);
