@@ -196,3 +196,20 @@ public static class AclParser
 /// <param name="ChangedBy">The username of the admin (or <c>cli</c>) who made it.</param>
 /// <param name="Rules">The whole ACL as of this change.</param>
 public sealed record AclChange(long Version, DateTimeOffset ChangedAt, string ChangedBy, IReadOnlyList<AclRule> Rules);
+
+/// <summary>
+/// The answer of <c>GET /acl/explain</c>: the decision the server's evaluator makes on an event of
+/// one user, item and action, which rule makes it, and why the rules before it do not.
+/// </summary>
+/// <param name="Allow">Whether a pushed event of that user, item and action is accepted.</param>
+/// <param name="Rule">The index in the ACL's rules, from 0 as in <c>rules[N]</c>, of the first rule that matches; null when none does and the event is denied.</param>
+/// <param name="Matched">That rule, or null.</param>
+/// <param name="AclVersion">The version of the ACL that was evaluated.</param>
+/// <param name="Reason">The decision in one sentence, for people.</param>
+/// <param name="Skipped">The rules before the deciding one (every rule when none matches), each with the fields it does not match.</param>
+public sealed record AclExplanation(bool Allow, int? Rule, AclRule? Matched, long AclVersion, string Reason, IReadOnlyList<AclRuleMiss> Skipped);
+
+/// <summary>A rule that does not match, in an <see cref="AclExplanation"/>.</summary>
+/// <param name="Rule">Its index in the ACL's rules, from 0.</param>
+/// <param name="Failed">The fields whose pattern does not match: <c>user</c>, <c>item</c>, <c>action</c>, in that order; never empty.</param>
+public sealed record AclRuleMiss(int Rule, IReadOnlyList<string> Failed);

@@ -21,6 +21,7 @@ namespace SimpleSync.Protocol;
 [JsonSerializable(typeof(HealthResponse))]
 [JsonSerializable(typeof(AclDocument))]
 [JsonSerializable(typeof(List<AclChange>))]
+[JsonSerializable(typeof(AclExplanation))]
 [JsonSerializable(typeof(List<UserInfo>))]
 [JsonSerializable(typeof(Event))]
 [JsonSerializable(typeof(SyncResponse))]

@@ -121,7 +121,7 @@ public sealed class AclTests(SharedServer shared) : IClassFixture<SharedServer>
     public async Task A_pushed_event_is_stored_only_when_the_first_matching_rule_allows_it(
         string rules, string pusher, string item, string action, bool stored)
     {
-        await shared.Server.SetAclAsync(ParseRules(rules));
+        await shared.Server.SetAclAsync(ParseRules(rules, shared.AdminUuid));
         var (client, uuid) = pusher == "admin" ? (shared.Admin, shared.AdminUuid) : (shared.Alice, shared.AliceUuid);
         var e = TestEvents.New(uuid, item, action);
 
@@ -151,13 +151,14 @@ public sealed class AclTests(SharedServer shared) : IClassFixture<SharedServer>
         Assert.Equal([true, false, true], events.Select(history.Contains));
     }
 
-    private AclRule[] ParseRules(string rules) =>
+    /// <summary>The rules of a row of <see cref="Decisions"/>; "$admin" becomes <paramref name="adminUuid"/>.</summary>
+    internal static AclRule[] ParseRules(string rules, string adminUuid) =>
         rules.Length == 0
             ? []
             : rules.Split(", ").Select(rule => rule.Split(' ') switch
             {
                 [var user, var item, var action, var verdict] =>
-                    new AclRule(user == "$admin" ? shared.AdminUuid : user, item, action, verdict == "allow"),
+                    new AclRule(user == "$admin" ? adminUuid : user, item, action, verdict == "allow"),
                 _ => throw new ArgumentException($"bad rule '{rule}'", nameof(rules)),
             }).ToArray();
 }

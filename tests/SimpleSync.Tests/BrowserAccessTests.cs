@@ -32,8 +32,8 @@ public sealed class BrowserAccessTests
     public static TheoryData<string, string> Routes() => new()
     {
         { "POST", "/auth/token" }, { "GET", "/events" }, { "POST", "/events" }, { "GET", "/sync" }, { "POST", "/sync" },
-        { "GET", "/sync/stream" }, { "GET", "/acl" }, { "PUT", "/acl" }, { "GET", "/acl/history" }, { "GET", "/admin/users" },
-        { "POST", "/admin/users" }, { "PUT", "/admin/users/u-1" }, { "GET", "/metrics" }, { "GET", "/health" }, { "GET", "/openapi/v1.json" },
+        { "GET", "/sync/stream" }, { "GET", "/acl" }, { "PUT", "/acl" }, { "GET", "/acl/history" }, { "GET", "/acl/explain" },
+        { "GET", "/admin/users" },         { "POST", "/admin/users" }, { "PUT", "/admin/users/u-1" }, { "GET", "/metrics" }, { "GET", "/health" }, { "GET", "/openapi/v1.json" },
     };
 
     [Theory]

@@ -4,12 +4,16 @@ using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests;
 
-/// <summary>Who may call what: no token is 401 everywhere but /health and /auth/token; a user on an admin endpoint is 403.</summary>
+/// <summary>
+/// Who may call what: no token is 401 everywhere but /health and /auth/token; a user on an admin
+/// endpoint is 403. Both come before the request's own values are looked at (a bare /acl/explain).
+/// </summary>
 public sealed class EndpointAccessTests(SharedServer shared) : IClassFixture<SharedServer>
 {
     private const string NewUser = """{"uuid":"user-mallory","username":"mallory","password":"mallory-password"}""";
     private const string NewPassword = """{"new_password":"taken-over-password"}""";
     private const string OpenAcl = """{"rules":[{"user":"*","item":"*","action":"*","allow":true}]}""";
+    private const string Explain = "/acl/explain?user=user-alice&item=task-1&action=create";
 
     public static TheoryData<string, string, string?> ProtectedEndpoints() => new()
     {
@@ -19,6 +23,8 @@ public sealed class EndpointAccessTests(SharedServer shared) : IClassFixture<Sha
         { "GET", "/acl", null },
         { "PUT", "/acl", OpenAcl },
         { "GET", "/acl/history", null },
+        { "GET", Explain, null },
+        { "GET", "/acl/explain", null },
         { "GET", "/admin/users", null },
         { "POST", "/admin/users", NewUser },
         { "PUT", "/admin/users/user-alice", NewPassword },
@@ -30,6 +36,8 @@ public sealed class EndpointAccessTests(SharedServer shared) : IClassFixture<Sha
         { "GET", "/acl", null },
         { "PUT", "/acl", OpenAcl },
         { "GET", "/acl/history", null },
+        { "GET", Explain, null },
+        { "GET", "/acl/explain", null },
         { "GET", "/admin/users", null },
         { "POST", "/admin/users", NewUser },
         { "PUT", "/admin/users/user-alice", NewPassword },
@@ -67,6 +75,7 @@ public sealed class EndpointAccessTests(SharedServer shared) : IClassFixture<Sha
     [Theory]
     [InlineData("GET", "/acl")]
     [InlineData("GET", "/acl/history")]
+    [InlineData("GET", Explain)]
     [InlineData("GET", "/admin/users")]
     [InlineData("GET", "/events")]
     public async Task The_admin_may_call_the_admin_endpoints_and_the_user_ones(string method, string path)

@@ -104,7 +104,7 @@ public sealed class FuzzTests
                 return $"answered {status}: {body}";
             if (status >= 400)
                 return CheckProblem(request, response, status, body);
-            return CheckNothingStored(request, response, body);
+            return CheckNothingStored(request, response, body) ?? CheckExplainedEmptyAcl(request, body);
         }
         catch (HttpRequestException ex)
         {
@@ -177,6 +177,22 @@ public sealed class FuzzTests
             }
         }
         return null;
+    }
+
+    /// <summary>An explanation the server gives must be the empty ACL's: deny, by no rule.</summary>
+    private static string? CheckExplainedEmptyAcl(FuzzRequest request, string body)
+    {
+        if (request.Method != HttpMethod.Get || !request.Target.StartsWith("/acl/explain", StringComparison.Ordinal))
+            return null;
+        try
+        {
+            var answer = JsonSerializer.Deserialize(body, ProtocolJsonContext.Default.AclExplanation)!;
+            return answer is { Allow: false, Rule: null, Matched: null, Skipped.Count: 0 } ? null : $"the empty ACL was explained as {body}";
+        }
+        catch (JsonException ex)
+        {
+            return $"answered 200 with something that is not an explanation: {ex.Message}: {body}";
+        }
     }
 
     /// <summary>The body as text, decompressed when the server compressed it (the fuzzer sends Accept-Encoding at times).</summary>

@@ -32,6 +32,7 @@ public sealed class RoutingTests(SharedServer shared) : IClassFixture<SharedServ
     [InlineData("PUT", "/events", "POST")]
     [InlineData("PATCH", "/acl", "PUT")]
     [InlineData("POST", "/acl/history", "GET")]
+    [InlineData("DELETE", "/acl/explain", "GET")]
     [InlineData("GET", "/auth/token", "POST")]
     [InlineData("POST", "/health", "GET")]
     [InlineData("DELETE", "/admin/users", "POST")]

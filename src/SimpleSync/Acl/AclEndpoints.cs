@@ -1,6 +1,7 @@
 using SimpleSync.Auth;
 using SimpleSync.Errors;
 using SimpleSync.Http;
+using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -19,6 +20,13 @@ internal static class AclEndpoints
             .Accepts<AclDocument>("application/json").Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Replace the whole ACL");
         group.MapGet("/history", GetHistory).WithName("getAclHistory").Produces<List<AclChange>>().WithSummary("Every ACL change, oldest first");
+        group.MapGet("/explain", Explain).WithName("explainAcl").Produces<AclExplanation>().ProducesProblem(StatusCodes.Status400BadRequest)
+            .WithRequiredQuery("user", WireSchemas.EventText(EventRules.MaxUserUuidLength), "The user uuid of the event, as in userUuid")
+            .WithRequiredQuery("item", WireSchemas.EventText(EventRules.MaxItemUuidLength), "The item uuid of the event, as in itemUuid")
+            .WithRequiredQuery("action", WireSchemas.EventText(EventRules.MaxActionLength), "The action of the event")
+            .WithSummary("Which rule decides whether a push of this user, item and action is accepted, and why")
+            .WithDescription("Evaluates the current ACL exactly as a push does: the first rule that matches decides; none denies. "
+                + "Each value is held to the rules of the event field it stands for (400 invalid naming the parameter).");
         return group;
     }
 
@@ -41,6 +49,21 @@ internal static class AclEndpoints
     {
         var history = await store.GetAclHistoryAsync(ct);
         return TypedResults.Ok(history.Select(v => new AclChange(v.Version, v.ChangedAt!.Value, v.ChangedBy!, v.Rules)).ToList());
+    }
+
+    /// <summary>
+    /// GET /acl/explain: the decision of the policy pushes use (the same cached <see cref="AclProvider"/>
+    /// and <see cref="AclPolicy.Decide"/>), so the answer is what a push of such an event gets now.
+    /// </summary>
+    private static async Task<IResult> Explain(HttpRequest request, AclProvider acl, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var user = QueryValues.Text(request.Query, "user", EventRules.MaxUserUuidLength, errors);
+        var item = QueryValues.Text(request.Query, "item", EventRules.MaxItemUuidLength, errors);
+        var action = QueryValues.Text(request.Query, "action", EventRules.MaxActionLength, errors);
+        QueryValues.ThrowIfAny(errors);
+        var policy = await acl.CurrentAsync(ct);
+        return TypedResults.Ok(AclExplainer.Explain(policy, user!, item!, action!));
     }
 
     public static string FirstError(IReadOnlyDictionary<string, string[]> errors)

@@ -90,7 +90,7 @@ internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metri
             return parsed.Rejection;
         if (e.UserUuid != userUuid)
             return new EventRejection(RejectionReasons.UserMismatch, "userUuid: must be the uuid of the user who pushes the event");
-        if (!policy.Decide(e.UserUuid, e.ItemUuid, e.Action))
+        if (!policy.Decide(e.UserUuid, e.ItemUuid, e.Action).Allow)
             return new EventRejection(RejectionReasons.AclDenied, $"the ACL does not allow action '{e.Action}' on item '{e.ItemUuid}'");
         return null;
     }

@@ -1,10 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.Primitives;
 using SimpleSync.Errors;
+using SimpleSync.Protocol;
 
 namespace SimpleSync.Http;
 
-/// <summary>Reads integer parameters (query values, Last-Event-ID) with one clear 400 for anything else.</summary>
+/// <summary>Reads integer parameters (query values, Last-Event-ID) and text query values, with one clear 400 for anything else.</summary>
 internal static class QueryValues
 {
     /// <summary>Absent: <paramref name="fallback"/>. One plain integer within range: it. Anything else: 400 naming <paramref name="name"/>.</summary>
@@ -19,5 +20,33 @@ internal static class QueryValues
         }
         throw ApiException.Invalid($"{name} must be one integer from {min} to {max}",
             new Dictionary<string, string[]> { [name] = [$"'{values}' is not an integer from {min} to {max}"] });
+    }
+
+    /// <summary>
+    /// A required text value held to an event field's rules (<see cref="EventRules.CheckText"/>):
+    /// given once, 1 to <paramref name="maxLength"/> characters, no control characters. Returns it,
+    /// or null with the problem added to <paramref name="errors"/> under <paramref name="name"/>, so
+    /// that one 400 can name every bad value.
+    /// </summary>
+    public static string? Text(IQueryCollection query, string name, int maxLength, Dictionary<string, string[]> errors)
+    {
+        var values = query[name];
+        var problem = values.Count switch
+        {
+            0 => "is missing",
+            1 => EventRules.CheckText(values[0] ?? "", maxLength),
+            _ => "must be given once",
+        };
+        if (problem is null)
+            return values[0];
+        errors[name] = [problem];
+        return null;
+    }
+
+    /// <summary>Throws the 400 for the problems <see cref="Text"/> collected, if any.</summary>
+    public static void ThrowIfAny(Dictionary<string, string[]> errors)
+    {
+        if (errors.Count > 0)
+            throw ApiException.Invalid(string.Join("; ", errors.Select(e => $"{e.Key} {e.Value[0]}")), errors);
     }
 }

@@ -14,6 +14,11 @@ internal static class OperationDocs
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithParameter(ParameterLocation.Query, name, schema, description);
 
+    /// <summary>A query value the endpoint refuses to do without (400 when it is missing).</summary>
+    public static TBuilder WithRequiredQuery<TBuilder>(this TBuilder builder, string name, OpenApiSchema schema, string description)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithParameter(ParameterLocation.Query, name, schema, description, required: true);
+
     public static TBuilder WithRequestHeader<TBuilder>(this TBuilder builder, string name, OpenApiSchema schema, string description)
         where TBuilder : IEndpointConventionBuilder =>
         builder.WithParameter(ParameterLocation.Header, name, schema, description);
@@ -49,11 +54,18 @@ internal static class OperationDocs
         });
 
     private static TBuilder WithParameter<TBuilder>(this TBuilder builder, ParameterLocation location, string name,
-        OpenApiSchema schema, string description) where TBuilder : IEndpointConventionBuilder =>
+        OpenApiSchema schema, string description, bool required = false) where TBuilder : IEndpointConventionBuilder =>
         builder.AddOpenApiOperationTransformer((operation, _, _) =>
         {
             operation.Parameters ??= [];
-            operation.Parameters.Add(new OpenApiParameter { Name = name, In = location, Schema = schema, Description = description });
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = name,
+                In = location,
+                Schema = schema,
+                Description = description,
+                Required = required,
+            });
             return Task.CompletedTask;
         });
 }

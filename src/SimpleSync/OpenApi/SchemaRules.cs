@@ -35,6 +35,8 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer
             DescribeProblem(schema);
         else if (type == typeof(PushResult))
             DescribePushResult(schema);
+        else if (type == typeof(AclRuleMiss))
+            DescribeRuleMiss(schema);
         else if (type == typeof(SyncRequest) || type == typeof(SyncResponse))
             Property(schema, "cursor").Minimum = "0";
         return Task.CompletedTask;
@@ -63,6 +65,10 @@ internal sealed class SchemaRules : IOpenApiSchemaTransformer
         WireSchemas.SetEnum(Property(schema, "status"), PushStatuses.All);
         WireSchemas.SetEnum(Property(schema, "reason"), RejectionReasons.All);
     }
+
+    private static void DescribeRuleMiss(OpenApiSchema schema) =>
+        WireSchemas.SetEnum(Property(schema, "failed").Items as OpenApiSchema
+            ?? throw new InvalidOperationException("the schema of AclRuleMiss.failed has no item schema to describe"), Acl.AclExplainer.FieldNames);
 
     private static OpenApiSchema Property(OpenApiSchema schema, string name) =>
         schema.Properties?.TryGetValue(name, out var found) == true && found is OpenApiSchema property

@@ -43,6 +43,19 @@ internal static class WireSchemas
         Pattern = "^[A-Za-z0-9-]+$",
     };
 
+    /// <summary>
+    /// A text value held to an event field's rules, as <see cref="Protocol.EventRules.CheckText"/>
+    /// checks them: 1 to <paramref name="maxLength"/> characters (Unicode scalar values, as JSON
+    /// Schema counts them), no control characters.
+    /// </summary>
+    public static OpenApiSchema EventText(int maxLength) => new()
+    {
+        Type = JsonSchemaType.String,
+        MinLength = 1,
+        MaxLength = maxLength,
+        Description = "No control characters.",
+    };
+
     public static OpenApiSchema Text(string? description = null) => new() { Type = JsonSchemaType.String, Description = description };
 
     /// <summary>A closed list of strings.</summary>

@@ -5,7 +5,7 @@ using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Cli;
 
-/// <summary>acl show and acl set, offline and next to a running server.</summary>
+/// <summary>acl show, acl set and acl explain, offline and next to a running server.</summary>
 public sealed class AclCommandTests
 {
     private static readonly AclRule[] Rules =
@@ -104,6 +104,105 @@ public sealed class AclCommandTests
 
         var history = await admin.GetFromJsonAsync<List<AclChange>>("/acl/history", TestContext.Current.CancellationToken);
         Assert.Equal(["cli", "cli"], history!.Select(c => c.ChangedBy));
+    }
+
+    public static TheoryData<string[], string[]> Explanations => new()
+    {
+        {
+            ["user-alice", "task-1", "create"],
+            ["allow", """rule 0 (user "user-alice", item "task-*", action "*") is the first that matches: allow""", "ACL version 1"]
+        },
+        {
+            ["user-alice", "secret", "read"],
+            [
+                "deny",
+                """rule 1 (user "*", item "secret", action "read") is the first that matches: deny""",
+                """  rule 0 (user "user-alice", item "task-*", action "*") does not match: item""",
+                "ACL version 1",
+            ]
+        },
+        {
+            ["user-bob", "note-1", "create"],
+            [
+                "deny",
+                "none of the ACL's 3 rules matches, so the default applies: deny",
+                """  rule 0 (user "user-alice", item "task-*", action "*") does not match: user, item""",
+                """  rule 1 (user "*", item "secret", action "read") does not match: item, action""",
+                """  rule 2 (user "*", item "*", action "comment") does not match: action""",
+                "ACL version 1",
+            ]
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(Explanations))]
+    public async Task Acl_explain_prints_the_decision_the_reason_and_each_rule_passed_over(string[] args, string[] lines)
+    {
+        using var workspace = new CliWorkspace();
+        await workspace.RunOkAsync(["acl", "set", workspace.Write("acl.json", Document(Rules))]);
+
+        var result = await workspace.RunAsync(["acl", "explain", .. args]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(lines, result.StdoutLines);
+        Assert.Empty(result.Stderr);
+    }
+
+    [Fact]
+    public async Task Acl_explain_says_what_the_running_server_says_and_both_agree_with_a_push()
+    {
+        using var workspace = new CliWorkspace();
+        await using var server = await workspace.ServeAsync();
+        var admin = await server.AdminAsync(workspace);
+        var adminUuid = await admin.AdminUuidAsync();
+        await workspace.RunOkAsync(["acl", "set", workspace.Write("acl.json",
+            Document(new AclRule("*", "task-secret", "*", false), new AclRule(adminUuid, "task-*", "*", true)))]);
+
+        foreach (var item in new[] { "task-1", "task-secret", "note-1" })
+        {
+            var cli = await workspace.RunOkAsync(["acl", "explain", adminUuid, item, "create"]);
+            var query = $"/acl/explain?user={Uri.EscapeDataString(adminUuid)}&item={item}&action=create";
+            var answer = await admin.GetFromJsonAsync(query, ProtocolJsonContext.Default.AclExplanation, TestContext.Current.CancellationToken);
+
+            Assert.Equal([answer!.Allow ? "allow" : "deny", answer.Reason], cli.StdoutLines.Take(2));
+            Assert.Equal(answer.Allow ? 0 : 1, await RejectedAsync(admin, TestEvents.New(adminUuid, item)));
+        }
+    }
+
+    public static TheoryData<string[], string> BadExplainArguments => new()
+    {
+        { ["u-1", "task-1"], "expected" },
+        { ["u-1", "task-1", "create", "more"], "expected" },
+        { ["", "task-1", "create"], "empty" },
+        { ["u-1", new string('i', EventRules.MaxItemUuidLength + 1), "create"], "ITEM must be at most 256 characters" },
+        { ["u-1", "task-1", "cre\tate"], "ACTION must not contain control characters" },
+        { ["u-1", "task-1", "--force"], "unknown option --force" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadExplainArguments))]
+    public async Task Acl_explain_with_bad_arguments_exits_2_with_one_line_saying_what_is_wrong(string[] args, string expected)
+    {
+        using var workspace = new CliWorkspace();
+        await workspace.RunOkAsync(["acl", "set", workspace.Write("acl.json", Document(Rules))]);
+
+        var result = await workspace.RunAsync(["acl", "explain", .. args]);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(expected, result.SingleErrorLine);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public async Task Acl_explain_before_any_store_exists_exits_1_and_creates_none()
+    {
+        using var workspace = new CliWorkspace();
+
+        var result = await workspace.RunAsync("acl", "explain", "u-1", "task-1", "create");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains("simple-sync acl explain", result.SingleErrorLine);
+        Assert.False(File.Exists(workspace.DatabaseFile));
     }
 
     private static async Task<int> RejectedAsync(HttpClient client, Event e)

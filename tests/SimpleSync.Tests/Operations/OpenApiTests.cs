@@ -117,6 +117,50 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
         Assert.NotNull(postEvents["responses"]!["200"]!["headers"]!["Sync-Rejected"]);
         foreach (var status in new[] { "429", "503" })
             Assert.NotNull(push["responses"]![status]!["headers"]!["Retry-After"]);
+        foreach (var name in new[] { "user", "item", "action" })
+        {
+            Assert.Equal(("query", "string"), ParameterKind(paths["/acl/explain"]!["get"]!, name));
+            Assert.True(Parameter(paths["/acl/explain"]!["get"]!, name)["required"]!.GetValue<bool>(), $"{name} is not required");
+        }
+    }
+
+    [Fact]
+    public async Task The_explain_operation_describes_its_answer_and_its_errors()
+    {
+        var document = await GetDocumentAsync();
+        var explain = document["paths"]!["/acl/explain"]!["get"]!;
+
+        Assert.Equal("#/components/schemas/AclExplanation",
+            explain["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.All(new[] { "400", "401", "403" }, status => Assert.NotNull(explain["responses"]![status]));
+        var properties = Schema(document, "AclExplanation")["properties"]!.AsObject();
+        Assert.Equal(["allow", "rule", "matched", "aclVersion", "reason", "skipped"], properties.Select(p => p.Key));
+        Assert.Equal(["user", "item", "action"], Enum(Schema(document, "AclRuleMiss")["properties"]!["failed"]!["items"]!));
+    }
+
+    public static TheoryData<string> ExplainValues => new() { "user", "item", "action" };
+
+    [Theory]
+    [MemberData(nameof(ExplainValues))]
+    public async Task The_documented_lengths_of_an_explain_value_are_the_ones_the_server_enforces(string name)
+    {
+        var schema = Parameter((await GetDocumentAsync())["paths"]!["/acl/explain"]!["get"]!, name)["schema"]!;
+        var (min, max) = (schema["minLength"]!.GetValue<int>(), schema["maxLength"]!.GetValue<int>());
+
+        Assert.Equal(HttpStatusCode.OK, await ExplainStatusAsync(name, new string('x', min)));
+        Assert.Equal(HttpStatusCode.OK, await ExplainStatusAsync(name, new string('x', max)));
+        Assert.Equal(HttpStatusCode.BadRequest, await ExplainStatusAsync(name, new string('x', min - 1)));
+        Assert.Equal(HttpStatusCode.BadRequest, await ExplainStatusAsync(name, new string('x', max + 1)));
+    }
+
+    /// <summary>The status of GET /acl/explain with <paramref name="value"/> for <paramref name="name"/> and valid other values.</summary>
+    private async Task<HttpStatusCode> ExplainStatusAsync(string name, string value)
+    {
+        var values = new Dictionary<string, string> { ["user"] = "u", ["item"] = "i", ["action"] = "a" };
+        values[name] = value;
+        var query = string.Join("&", values.Select(v => $"{v.Key}={Uri.EscapeDataString(v.Value)}"));
+        using var response = await shared.Admin.GetAsync($"/acl/explain?{query}", TestContext.Current.CancellationToken);
+        return response.StatusCode;
     }
 
     public static TheoryData<string, string> BoundedQueryValues => new()

@@ -1,4 +1,5 @@
 using System.Text;
+using SimpleSync.Protocol;
 
 namespace SimpleSync.Tests.Support;
 
@@ -109,16 +110,40 @@ internal static class FuzzCases
 
     private static FuzzRequest Acl(Random r, FuzzIdentities ids)
     {
-        var request = r.Next(10) switch
+        var request = r.Next(11) switch
         {
             < 7 => AdminWrite(r, ids, HttpMethod.Put, "/acl", FuzzAdminBodies.InvalidAcls, FuzzAdminBodies.ValidAcls),
             7 => new FuzzRequest("GET /acl", HttpMethod.Get, "/acl" + Query(r, "version")),
             8 => new FuzzRequest("GET /acl/history", HttpMethod.Get, "/acl/history" + Query(r, "cursor")),
+            9 => new FuzzRequest("GET /acl/explain", HttpMethod.Get, "/acl/explain" + ExplainQuery(r)),
             _ => new FuzzRequest("odd method on /acl", new HttpMethod(r.One(["POST", "DELETE", "PATCH"])), "/acl"),
         };
         if (request.Method != HttpMethod.Put)
             FuzzHeaders.Authorize(r, request, ids, ids.AdminToken);
         return request;
+    }
+
+    /// <summary>The three values of GET /acl/explain, each usually fine and at times missing, repeated, empty, too long or odd.</summary>
+    private static string ExplainQuery(Random r)
+    {
+        var parameters = new List<string>();
+        foreach (var (name, longest) in new[] { ("user", EventRules.MaxUserUuidLength), ("item", EventRules.MaxItemUuidLength), ("action", EventRules.MaxActionLength) })
+        {
+            var value = r.Next(8) switch
+            {
+                0 => null,
+                1 => "",
+                2 => new string('x', longest + r.Next(2)),
+                3 => r.One(EncodedTexts),
+                _ => r.One(["user-alice", "task-1", "create", "*", "task-*", "%E2%98%83", "a%20b", "%2A"]),
+            };
+            if (value is null)
+                continue;
+            parameters.Add($"{name}={value}");
+            if (r.Next(10) == 0)
+                parameters.Add($"{name}={value}");
+        }
+        return "?" + string.Join("&", parameters);
     }
 
     /// <summary>Uuids no user has, whose updates may get any body. (No %00: see <see cref="UnknownPaths"/>.)</summary>
@@ -195,7 +220,7 @@ internal static class FuzzCases
     private static readonly string[] OddMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE", "PROPFIND", "FOO", "get"];
 
     private static readonly string[] KnownPaths =
-        ["/events", "/sync", "/sync/stream", "/auth/token", "/acl", "/acl/history", "/admin/users", "/health", "/metrics", "/openapi/v1.json"];
+        ["/events", "/sync", "/sync/stream", "/auth/token", "/acl", "/acl/history", "/acl/explain", "/admin/users", "/health", "/metrics", "/openapi/v1.json"];
 
     private static FuzzRequest Unknown(Random r, FuzzIdentities ids)
     {
