@@ -98,7 +98,8 @@ static SyncClient? Open(HttpClient http, string store)
 {
     try
     {
-        return new SyncClient(http, store);
+        // The app's name goes to the server with the SDK's version in the Sync-Client header.
+        return new SyncClient(http, store, options: new SyncClientOptions { AppName = "todo-cli" });
     }
     catch (ArgumentException ex)
     {

@@ -41,7 +41,15 @@ internal sealed partial class LocalStore : IDisposable
         // FULL makes every commit durable before it returns: Record's promise rests on it.
         Execute(path is null ? "PRAGMA synchronous = FULL;" : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
         Execute(Schema);
+        DeviceId = ReadOrMakeDeviceId();
     }
+
+    /// <summary>
+    /// This store's <c>Sync-Device</c> id: made at random when the store is first opened, then kept
+    /// in it for good, so the same store is the same device across restarts (and a copied store
+    /// another copy of it), while every new store is a new device. A store in memory is new each time.
+    /// </summary>
+    public string DeviceId { get; }
 
     /// <summary>The login and the sync position, read together.</summary>
     public sealed record Meta(string? Token, string? UserUuid, string? Username, long Cursor, string? Epoch, DateTimeOffset? LastSync);
@@ -182,6 +190,26 @@ internal sealed partial class LocalStore : IDisposable
     {
         lock (_lock)
             _connection.Dispose();
+    }
+
+    /// <summary>
+    /// In one transaction, so that two processes opening a new store at once agree on one id. A
+    /// value that is not a device id (written by something else) is replaced: it would be ignored
+    /// by the server, or break every request.
+    /// </summary>
+    private string ReadOrMakeDeviceId()
+    {
+        lock (_lock)
+        {
+            using var tx = _connection.BeginTransaction();
+            using var read = Command("SELECT value FROM meta WHERE key = 'device_id'");
+            if (read.ExecuteScalar() is string id && ClientIdentity.IsDeviceId(id))
+                return id;
+            id = ClientIdentity.NewDeviceId();
+            SetMeta("device_id", id);
+            tx.Commit();
+            return id;
+        }
     }
 
     private (long Cursor, string? Epoch) ReadCursorAndEpoch()

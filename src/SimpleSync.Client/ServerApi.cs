@@ -16,9 +16,9 @@ namespace SimpleSync.Client;
 /// base address that <see cref="ServerAddress"/> checked when the client was built; relative
 /// paths keep a base address with a path (<c>https://host/simple-sync/</c>) working. The token
 /// goes on each request, not on the client, because a client from <c>IHttpClientFactory</c> may
-/// be shared.
+/// be shared; so do the <see cref="ClientIdentity"/> headers.
 /// </summary>
-internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOptions options, TimeProvider time)
+internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOptions options, TimeProvider time, ClientIdentity identity)
 {
     // A problem+json body is a few hundred bytes; a longer error body (a proxy's page) is not read for a code.
     private const int MaxProblemBytes = 64 * 1024;
@@ -67,6 +67,7 @@ internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOpti
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         request.Headers.Add("Last-Event-ID", lastEventId.ToString(CultureInfo.InvariantCulture));
+        identity.Apply(request);
         var response = await SendRawAsync(request, ct, ct);
         try
         {
@@ -95,6 +96,7 @@ internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOpti
     {
         if (token is not null)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        identity.Apply(request);
         using var timeout = new CancellationTokenSource(http.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         using var response = await SendRawAsync(request, linked.Token, ct);

@@ -35,11 +35,11 @@ public sealed partial class SyncClient : IDisposable
     /// <param name="storePath">The SQLite file of the local store, or null for a store in memory that dies with this object.</param>
     /// <param name="logger">Where to log reconnects and epoch changes; nothing is logged when null.</param>
     /// <param name="time">The clock for event timestamps, reconnect delays and request timeouts; the system clock when null.</param>
-    /// <param name="options">Transport settings; the defaults when null.</param>
+    /// <param name="options">Transport settings and the app's name; the defaults when null.</param>
     /// <exception cref="ArgumentException">
     /// The base address is missing, is neither https:// nor http://, or is http:// to a host other
     /// than this machine without <see cref="SyncClientOptions.AllowInsecureHttp"/>; or a limit of
-    /// <paramref name="options"/> is below 1.
+    /// <paramref name="options"/> is below 1, or its app name or version is not an HTTP token.
     /// </exception>
     public SyncClient(HttpClient http, string? storePath, ILogger? logger = null, TimeProvider? time = null,
         SyncClientOptions? options = null)
@@ -51,9 +51,10 @@ public sealed partial class SyncClient : IDisposable
         _options.Validate();
         _logger = logger ?? NullLogger.Instance;
         _time = time ?? TimeProvider.System;
-        _api = new ServerApi(http, ServerAddress.Check(http, _options.AllowInsecureHttp), _options, _time);
+        var baseAddress = ServerAddress.Check(http, _options.AllowInsecureHttp);
         _pushLimits = new PushLimits(_options.MaxPushEvents, _options.MaxPushBytes);
         _store = new LocalStore(storePath);
+        _api = new ServerApi(http, baseAddress, _options, _time, new ClientIdentity(_store.DeviceId, _options));
     }
 
     /// <summary>
@@ -62,6 +63,14 @@ public sealed partial class SyncClient : IDisposable
     /// any thread; UI code dispatches to its own.
     /// </summary>
     public event EventHandler? Changed;
+
+    /// <summary>
+    /// This device's id, sent as <c>Sync-Device</c> on every request: 32 random hexadecimal digits
+    /// made when the store was created and kept in it, so it stays the same across restarts and
+    /// logins. A new store (and every store in memory) is a new device; a copied store file keeps
+    /// the id. Not a secret: an app may show it, as "this device".
+    /// </summary>
+    public string DeviceId => _store.DeviceId;
 
     /// <summary>The uuid of the logged-in user, or null before the first login.</summary>
     public string? UserUuid => _store.ReadMeta().UserUuid;

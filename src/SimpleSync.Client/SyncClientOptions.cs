@@ -51,13 +51,44 @@ public sealed class SyncClientOptions
     /// </summary>
     public int MaxStreamMessageBytes { get; init; } = DefaultMaxStreamMessageBytes;
 
-    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first limit below 1.</summary>
+    /// <summary>
+    /// The app's name, sent after the SDK's in the <c>Sync-Client</c> header of every request
+    /// (<c>simplesync-dotnet/0.1.0 todo-cli/1.2.0</c>) so that the server can tell which app and
+    /// version each device runs. Optional; when set, 1–64 characters of an HTTP token: letters,
+    /// digits and <c>!#$%&amp;'*+-.^_`|~</c> (no spaces, no <c>/</c>).
+    /// </summary>
+    public string? AppName { get; init; }
+
+    /// <summary>
+    /// The app's version, sent as <c>AppName/AppVersion</c> in the <c>Sync-Client</c> header.
+    /// Optional, and only with <see cref="AppName"/>; the same characters as it.
+    /// </summary>
+    public string? AppVersion { get; init; }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentOutOfRangeException"/> naming the first limit below 1, or
+    /// <see cref="ArgumentException"/> naming an app name or version that cannot be sent.
+    /// </summary>
     internal void Validate()
     {
         Positive(MaxPushEvents, nameof(MaxPushEvents));
         Positive(MaxPushBytes, nameof(MaxPushBytes));
         Positive(MaxResponseBytes, nameof(MaxResponseBytes));
         Positive(MaxStreamMessageBytes, nameof(MaxStreamMessageBytes));
+        Product(AppName, nameof(AppName));
+        Product(AppVersion, nameof(AppVersion));
+        if (AppVersion is not null && AppName is null)
+            throw new ArgumentException($"{nameof(SyncClientOptions)}.{nameof(AppVersion)} needs {nameof(AppName)} as well", nameof(AppVersion));
+    }
+
+    private static void Product(string? value, string name)
+    {
+        if (value is not null && !ClientIdentity.IsProductPart(value))
+        {
+            throw new ArgumentException(
+                $"{nameof(SyncClientOptions)}.{name} must be 1–{ClientIdentity.MaxProductPartLength} letters, digits or !#$%&'*+-.^_`|~ (an HTTP token, no spaces or '/'), not '{value}'",
+                name);
+        }
     }
 
     private static void Positive(int value, string name) =>

@@ -4,6 +4,7 @@ import { badResponse, SyncError } from "./errors.js";
 import { uuidKey, UuidV7, type Event, type Rejection } from "./event.js";
 import { stringifyJson } from "./json.js";
 import { withStoreLock } from "./locks.js";
+import { clientHeader } from "./identity.js";
 import { fold, jsonMerge, type JsonObject, type Reducer } from "./reducers.js";
 import type { Store, StoreMeta } from "./store.js";
 import { Transport, type FetchFunction } from "./transport.js";
@@ -36,6 +37,14 @@ export interface SyncClientOptions {
   compressPushes?: boolean;
   /** A live stream that sends nothing for this long (not even a keep-alive) is reconnected (default 60 s). */
   streamIdleTimeoutMs?: number;
+  /**
+   * The app's name, sent after the SDK's in the `Sync-Client` header of every request
+   * (`simplesync-js/0.1.0 todo-web/1.2.0`), so that the server can tell which app and version each
+   * device runs: 1–64 characters of an HTTP token (letters, digits and ``!#$%&'*+-.^_`|~``).
+   */
+  appName?: string;
+  /** The app's version, sent as `appName/appVersion`; only with `appName`, the same characters. */
+  appVersion?: string;
 }
 
 export interface SyncStatus {
@@ -90,6 +99,12 @@ export class SyncClient {
     private readonly now: () => number,
     private readonly options: typeof defaults & { compressPushes: boolean },
     meta: StoreMeta,
+    /**
+     * This device's id, sent as `Sync-Device` on every request: 32 random hexadecimal digits made
+     * when the store was created and kept in it (the same for every tab, across restarts and
+     * logins). Not a secret: an app may show it, as "this device".
+     */
+    readonly deviceId: string,
   ) {
     this.meta = meta;
     const authorized: Authorized = (token, request) => this.authorized(token, request);
@@ -107,14 +122,18 @@ export class SyncClient {
       if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer`);
       settings[key] = value;
     }
+    const software = clientHeader(options.appName, options.appVersion);
     const fetchFn = options.fetch ?? ((input: string, init: RequestInit) => globalThis.fetch(input, init));
-    const transport = new Transport(base, fetchFn, settings.timeoutMs, settings.maxResponseBytes);
+    const deviceId = await options.store.deviceId();
+    const identity = { "Sync-Device": deviceId, "Sync-Client": software };
+    const transport = new Transport(base, fetchFn, settings.timeoutMs, settings.maxResponseBytes, identity);
     const client = new SyncClient(
       options.store,
       transport,
       options.now ?? Date.now,
       { ...settings, compressPushes: options.compressPushes ?? true },
       await options.store.meta(),
+      deviceId,
     );
     await client.refresh();
     return client;

@@ -1,9 +1,11 @@
 import { uuidKey, type Event, type Rejection } from "./event.js";
+import { isDeviceId, newDeviceId } from "./identity.js";
 import { MAX_KEPT_REJECTIONS, type Change, type LoginPatch, type PendingSummary, type Store, type StoreMeta } from "./store.js";
 
 /*
  * Schema (version 1), one database per store name:
- *   meta      key "meta" → StoreMeta
+ *   meta      key "meta" → StoreMeta; key "device" → the device id (apart, so that nothing that
+ *             rewrites StoreMeta can lose it)
  *   history   keyPath "k" = [timestamp as 20 zero-padded digits, uuid]: key order is history order
  *             (IndexedDB compares strings by UTF-16 code units, as ordinal text); unique index
  *             "uuid" on the lower-cased uuid, so an event is stored once in any letter case
@@ -15,6 +17,7 @@ import { MAX_KEPT_REJECTIONS, type Change, type LoginPatch, type PendingSummary,
 
 const VERSION = 1;
 const META_KEY = "meta";
+const DEVICE_KEY = "device";
 
 interface StoredEvent {
   uuid: string;
@@ -88,6 +91,21 @@ export class IndexedDbStore implements Store {
 
   meta(): Promise<StoreMeta> {
     return this.run(["meta"], "readonly", async (tx) => readMeta(tx));
+  }
+
+  async deviceId(): Promise<string> {
+    const stored = await this.run(["meta"], "readonly", async (tx) => requested(tx.objectStore("meta").get(DEVICE_KEY)));
+    if (isDeviceId(stored)) return stored;
+    // Made in one read-write transaction: tabs opening a new store at once agree on one id. A value
+    // that is not a device id (written by something else) is replaced rather than sent.
+    return this.run(["meta"], "readwrite", async (tx) => {
+      const meta = tx.objectStore("meta");
+      const again: unknown = await requested(meta.get(DEVICE_KEY));
+      if (isDeviceId(again)) return again;
+      const id = newDeviceId();
+      meta.put(id, DEVICE_KEY);
+      return id;
+    });
   }
 
   updateLogin(patch: LoginPatch): Promise<void> {

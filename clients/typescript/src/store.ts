@@ -1,4 +1,5 @@
 import { compareHistory, uuidKey, type Event, type Rejection } from "./event.js";
+import { newDeviceId } from "./identity.js";
 
 /** What the store keeps beside the events. */
 export interface StoreMeta {
@@ -51,6 +52,12 @@ export interface Store {
   /** Names the store for locks and cross-tab notifications: clients of one name share one store. */
   readonly name: string;
   meta(): Promise<StoreMeta>;
+  /**
+   * The store's device id, sent as `Sync-Device`: 1–64 characters of `[A-Za-z0-9_-]`, made at
+   * random the first time it is asked for and the same from then on, for every client of the
+   * store (tabs included) and across restarts. Logins and epoch changes leave it alone.
+   */
+  deviceId(): Promise<string>;
   updateLogin(patch: LoginPatch): Promise<void>;
   addPending(event: Event, since: number): Promise<void>;
   pending(): Promise<Event[]>;
@@ -88,6 +95,7 @@ export class MemoryStore implements Store {
   private readonly historyKeys = new Set<string>();
   private pendingRows: PendingRow[] = [];
   private rejectedRows: Rejection[] = [];
+  private readonly device = newDeviceId();
 
   constructor(name?: string) {
     this.name = name ?? `memory-${++memoryStores}`;
@@ -95,6 +103,11 @@ export class MemoryStore implements Store {
 
   async meta(): Promise<StoreMeta> {
     return this.metaRecord;
+  }
+
+  /** A new device for each MemoryStore: it keeps nothing between runs. */
+  async deviceId(): Promise<string> {
+    return this.device;
   }
 
   async updateLogin(patch: LoginPatch): Promise<void> {

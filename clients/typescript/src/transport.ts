@@ -18,9 +18,10 @@ export interface RequestOptions {
 const MAX_PROBLEM_BYTES = 64 * 1024;
 
 /**
- * HTTP for the SDK: builds URLs under the server address, sends the token, bounds time and the
- * bytes it reads, and turns every failure into a SyncError (network errors → `network`, error
- * answers → their code, anything that breaks the protocol → `bad_response`).
+ * HTTP for the SDK: builds URLs under the server address, sends the token and the identity
+ * headers, bounds time and the bytes it reads, and turns every failure into a SyncError (network
+ * errors → `network`, error answers → their code, anything that breaks the protocol →
+ * `bad_response`).
  */
 export class Transport {
   constructor(
@@ -28,6 +29,8 @@ export class Transport {
     private readonly fetchFn: FetchFunction,
     private readonly timeoutMs: number,
     private readonly maxResponseBytes: number,
+    /** `Sync-Device` and `Sync-Client`, on every request. */
+    private readonly identity: Readonly<Record<string, string>>,
   ) {}
 
   private url(path: string, query?: Record<string, string>): string {
@@ -62,7 +65,7 @@ export class Transport {
    * else throws the SyncError the answer means (`bad_response` for another content type).
    */
   async send(options: RequestOptions, signal: AbortSignal | undefined, accept: string): Promise<Response> {
-    const headers: Record<string, string> = { Accept: accept, ...options.headers };
+    const headers: Record<string, string> = { Accept: accept, ...this.identity, ...options.headers };
     if (options.body !== undefined) headers["Content-Type"] = "application/json";
     if (options.token) headers["Authorization"] = `Bearer ${options.token}`;
     let response: Response;

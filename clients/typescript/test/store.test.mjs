@@ -90,6 +90,21 @@ for (const [kind, open] of Object.entries(stores)) {
       store.close();
     });
 
+    test("the device id is made once and kept through logins and epoch changes; another store has another", async () => {
+      const store = await open();
+      const id = await store.deviceId();
+      assert.match(id, /^[0-9a-f]{32}$/);
+      await store.updateLogin({ token: "t", userUuid: "u-a", username: "n" });
+      await store.apply(change({ position: at("E", 1), events: [ev(1n, 1)] }));
+      await store.resetEpoch("E", "u-a", 0);
+      await store.updateLogin({ token: null, userUuid: null, username: null });
+      assert.equal(await store.deviceId(), id);
+      const other = await open();
+      assert.notEqual(await other.deviceId(), id);
+      store.close();
+      other.close();
+    });
+
     test("the login lives in the meta record", async () => {
       const store = await open();
       await store.updateLogin({ token: "t", userUuid: "u", username: "n" });
@@ -123,6 +138,16 @@ describe("IndexedDbStore in browsers' tabs", () => {
     assert.deepEqual(result.accepted.map((x) => x.uuid), [e.uuid]);
     assert.deepEqual((await again.items()).get("task-idb"), { title: "persist" });
     again.close();
+    reopened.close();
+  });
+
+  test("tabs opening a new store at once get one device id, which survives reopening the store", async () => {
+    const indexedDB = new IDBFactory();
+    const tabs = await Promise.all([1, 2, 3].map(() => IndexedDbStore.open("device", { indexedDB })));
+    const ids = await Promise.all(tabs.map((tab) => tab.deviceId()));
+    tabs.forEach((tab) => tab.close());
+    const reopened = await IndexedDbStore.open("device", { indexedDB });
+    assert.equal(new Set([...ids, await reopened.deviceId()]).size, 1);
     reopened.close();
   });
 

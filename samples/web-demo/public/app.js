@@ -20,7 +20,7 @@ let client = null; // session.client
 async function openSession(username) {
   const store = await IndexedDbStore.open(`web-demo:${username}`);
   try {
-    const c = await SyncClient.open({ server: config.server, store, allowInsecureHttp: config.allowInsecureHttp });
+    const c = await SyncClient.open({ server: config.server, store, allowInsecureHttp: config.allowInsecureHttp, appName: "web-demo" });
     c.onChange(onClientChange);
     session = { username, store, client: c };
     client = c;

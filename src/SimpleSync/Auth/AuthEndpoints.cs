@@ -1,6 +1,7 @@
 using SimpleSync.Admin;
 using SimpleSync.Errors;
 using SimpleSync.Http;
+using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -18,6 +19,7 @@ internal static class AuthEndpoints
             .Accepts<TokenRequest>("application/json").Produces<TokenResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithClientHeaders()
             .WithSummary("Exchange a username and password for a JWT");
         return group;
     }

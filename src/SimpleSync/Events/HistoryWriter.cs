@@ -35,4 +35,19 @@ internal static class SyncHeaders
 
     /// <summary>How many pushed events were refused.</summary>
     public const string Rejected = "Sync-Rejected";
+
+    /// <summary>
+    /// The request's device: the id of the client's local store (docs/protocol.md). Accepted on
+    /// every request and not read yet; a malformed value will be ignored, never refused.
+    /// </summary>
+    public const string Device = "Sync-Device";
+
+    /// <summary>The request's SDK and app with their versions (docs/protocol.md); accepted and not read yet, as <see cref="Device"/>.</summary>
+    public const string Client = "Sync-Client";
+
+    /// <summary>The most characters of a <see cref="Device"/> value: more is malformed.</summary>
+    public const int MaxDeviceLength = 64;
+
+    /// <summary>The most characters of a <see cref="Client"/> value: more is malformed.</summary>
+    public const int MaxClientLength = 200;
 }

@@ -7,8 +7,9 @@ namespace SimpleSync.Http;
 /// <summary>
 /// Cross-origin access for web apps on other origins, through the framework's CORS middleware:
 /// only the origins in <c>server.cors_origins</c> (none by default, so browsers keep their
-/// same-origin rule), every API route answers a preflight, and scripts may read the protocol's
-/// own response headers. Tokens travel in the Authorization header, never in cookies, so
+/// same-origin rule), every API route answers a preflight (which the headers the SDKs send on
+/// every request, Sync-Device and Sync-Client, pass), and scripts may read the protocol's own
+/// response headers. Tokens travel in the Authorization header, never in cookies, so
 /// credentials mode is not needed and "*" may be allowed without handing out anyone's session.
 /// </summary>
 internal static class BrowserAccess
@@ -24,7 +25,8 @@ internal static class BrowserAccess
             else
                 policy.WithOrigins([.. origins]);
             policy.WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Put)
-                .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType, HeaderNames.ContentEncoding, StreamEndpoint.LastEventIdHeader)
+                .WithHeaders(HeaderNames.Authorization, HeaderNames.ContentType, HeaderNames.ContentEncoding, StreamEndpoint.LastEventIdHeader,
+                    SyncHeaders.Device, SyncHeaders.Client)
                 .WithExposedHeaders(SyncHeaders.Cursor, SyncHeaders.Rejected, HeaderNames.RetryAfter)
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10));
         }));

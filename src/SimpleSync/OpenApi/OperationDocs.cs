@@ -40,6 +40,14 @@ internal static class OperationDocs
     public static TBuilder WithCursorHeader<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithResponseHeader(StatusCodes.Status200OK, Events.SyncHeaders.Cursor, WireSchemas.Seq(), "The highest seq in the history");
 
+    /// <summary>The optional identity headers that the SDKs send on every request; the server accepts them and never fails a request for them.</summary>
+    public static TBuilder WithClientHeaders<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder
+            .WithRequestHeader(Events.SyncHeaders.Device, WireSchemas.DeviceId(),
+                "The id of the client's local store, the same across restarts (see docs/protocol.md); a malformed value is ignored")
+            .WithRequestHeader(Events.SyncHeaders.Client, WireSchemas.ClientName(),
+                "The SDK and app with their versions, as 'simplesync-dotnet/0.1.0 todo-cli/1.2.0'; a malformed value is ignored");
+
     /// <summary>
     /// POST /sync's answer always holds <c>results</c>; the type it shares with GET /sync has them
     /// optional, so the push's 200 schema is that type with <c>results</c> required.

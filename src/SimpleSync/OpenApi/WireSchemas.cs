@@ -56,6 +56,24 @@ internal static class WireSchemas
         Description = "No control characters.",
     };
 
+    /// <summary>A <c>Sync-Device</c> value: 1 to 64 letters, digits, <c>_</c> or <c>-</c>.</summary>
+    public static OpenApiSchema DeviceId() => new()
+    {
+        Type = JsonSchemaType.String,
+        MinLength = 1,
+        MaxLength = Events.SyncHeaders.MaxDeviceLength,
+        Pattern = "^[A-Za-z0-9_-]+$",
+    };
+
+    /// <summary>A <c>Sync-Client</c> value: 1 to 200 printable ASCII characters.</summary>
+    public static OpenApiSchema ClientName() => new()
+    {
+        Type = JsonSchemaType.String,
+        MinLength = 1,
+        MaxLength = Events.SyncHeaders.MaxClientLength,
+        Pattern = "^[ -~]+$",
+    };
+
     public static OpenApiSchema Text(string? description = null) => new() { Type = JsonSchemaType.String, Description = description };
 
     /// <summary>A closed list of strings.</summary>

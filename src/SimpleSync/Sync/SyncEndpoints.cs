@@ -22,13 +22,13 @@ internal static class SyncEndpoints
             .Produces<SyncResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .WithQuery("cursor", WireSchemas.Seq(), "Answer the events with seq above this (default 0)")
             .WithQuery("limit", WireSchemas.Integer(1, DefaultLimit), "At most this many events (default and maximum 10,000)")
-            .WithCursorHeader()
+            .WithCursorHeader().WithClientHeaders()
             .WithSummary("Events with seq > cursor, in seq order, at most limit (default and maximum 10,000)");
         group.MapPost("/", PushAndPull).WithName("pushAndPull")
             .Accepts<SyncRequest>("application/json").Produces<SyncResponse>().WithPushResults()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
-            .WithCursorHeader()
+            .WithCursorHeader().WithClientHeaders()
             .WithSummary("Push events and pull what is new since cursor in one round trip, with a result per pushed event");
         group.MapGet("/stream", StreamEndpoint.Stream).WithName("stream")
             .Produces<string>(StatusCodes.Status200OK, "text/event-stream").WithStreamMessages()
@@ -36,6 +36,7 @@ internal static class SyncEndpoints
             .WithQuery("cursor", WireSchemas.Seq(), "Send the events with seq above this (default 0); Last-Event-ID wins over it")
             .WithQuery("epoch", WireSchemas.Epoch(), "The epoch the client's cursor belongs to; another epoch ends the stream after hello with reason epoch_changed")
             .WithRequestHeader(StreamEndpoint.LastEventIdHeader, WireSchemas.Seq(), "On reconnect: the id of the last message applied; wins over ?cursor=")
+            .WithClientHeaders()
             .WithSummary("Server-Sent Events: hello, the backlog after cursor (or Last-Event-ID), then each accepted batch");
         return group;
     }

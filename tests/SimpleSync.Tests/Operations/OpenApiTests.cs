@@ -163,6 +163,23 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
         return response.StatusCode;
     }
 
+    [Fact]
+    public async Task The_sdks_identity_headers_are_optional_headers_of_every_operation_they_call()
+    {
+        var paths = (await GetDocumentAsync())["paths"]!;
+
+        foreach (var operation in new[] { paths["/auth/token"]!["post"]!, paths["/sync"]!["get"]!, paths["/sync"]!["post"]!, paths["/sync/stream"]!["get"]! })
+        {
+            foreach (var (name, maxLength) in new[] { ("Sync-Device", 64), ("Sync-Client", 200) })
+            {
+                Assert.Equal(("header", "string"), ParameterKind(operation, name));
+                var parameter = Parameter(operation, name);
+                Assert.NotEqual(true, parameter["required"]?.GetValue<bool>());
+                Assert.Equal(maxLength, parameter["schema"]!["maxLength"]!.GetValue<int>());
+            }
+        }
+    }
+
     public static TheoryData<string, string> BoundedQueryValues => new()
     {
         { "/sync", "cursor" },

@@ -5,6 +5,8 @@ import type { Event, Rejection, SyncResult, SyncStatus, Watch, Reducer, WireEven
 export async function usage(): Promise<void> {
   const store = Math.random() > 0.5 ? await IndexedDbStore.open("todo-app") : new MemoryStore();
   const client = await SyncClient.open({ server: "http://127.0.0.1:8080", store, allowInsecureHttp: false, fetch: globalThis.fetch, now: Date.now });
+  const named = await SyncClient.open({ server: "https://sync.example.com", store, appName: "todo-web", appVersion: "1.2.0" });
+  const device: string = named.deviceId;
   const flags: [boolean, string | null, string | null] = [client.loggedIn, client.userUuid, client.username];
   await client.login("alice", "pw");
   const ev: Event = await client.record("item", "create", "{}");
@@ -37,5 +39,5 @@ export async function usage(): Promise<void> {
   await client.logout();
   client.close();
   const wire: [WireEvent?, SyncRequest?, SyncAnswer?, PullAnswer?, PushResult?, Problem?, TokenRequest?, TokenAnswer?, StreamHello?, StreamEnd?] = [];
-  void [flags, ts, parts, all, items, merged, counts, fields, wire];
+  void [device, flags, ts, parts, all, items, merged, counts, fields, wire];
 }
