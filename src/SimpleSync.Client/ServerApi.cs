@@ -132,6 +132,10 @@ internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOpti
     /// <summary>Sends with <paramref name="ct"/>; a cancellation that <paramref name="callerCt"/> did not ask for is a timeout.</summary>
     private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken ct, CancellationToken callerCt)
     {
+        // A request built here would otherwise be HTTP/1.1 whatever the app set: the client's
+        // defaults let an app ask for HTTP/2 (one connection for its streams and syncs).
+        request.Version = http.DefaultRequestVersion;
+        request.VersionPolicy = http.DefaultVersionPolicy;
         try
         {
             return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
