@@ -20,6 +20,13 @@ internal sealed record LoadGenOptions
           --json FILE           also write every run's figures as JSON
           --server DLL          the simple-sync.dll to start (default: src/SimpleSync/bin/<this configuration>)
           --server-env K=V      extra environment variable for the server process (repeatable)
+          --stores LIST         the stores to run each scenario on, taking turns, comma-separated:
+                                sqlite (one server; the default), postgres2 (two servers on one
+                                fresh PostgreSQL database, clients alternating between them) and
+                                postgres1 (one server on PostgreSQL)
+          --postgres CONN       for postgres1/2: an Npgsql connection string of a PostgreSQL user
+                                that may create databases (default: $SIMPLESYNC_BENCH_POSTGRES,
+                                else a throwaway durable cluster from scripts/postgres.sh)
           --help                this text
         """;
 
@@ -31,6 +38,8 @@ internal sealed record LoadGenOptions
     public string? JsonFile { get; init; }
     public string? ServerDll { get; init; }
     public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<StoreKind> Stores { get; init; } = [StoreKind.Sqlite];
+    public string? Postgres { get; init; }
 
     /// <summary>Load before the measured window: JIT tiering, connection set-up and SQLite caches settle.</summary>
     public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
@@ -56,6 +65,8 @@ internal sealed record LoadGenOptions
                 case "--scenario": scenarios.Add(Value(args, ref i)); break;
                 case "--json": options = options with { JsonFile = Value(args, ref i) }; break;
                 case "--server": options = options with { ServerDll = Value(args, ref i) }; break;
+                case "--postgres": options = options with { Postgres = Value(args, ref i) }; break;
+                case "--stores": options = options with { Stores = ParseStores(Value(args, ref i)) }; break;
                 case "--runs":
                     runs = int.TryParse(Value(args, ref i), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 20
                         ? n
@@ -77,11 +88,50 @@ internal sealed record LoadGenOptions
             Scenarios = scenarios,
             Runs = runs ?? (options.Quick ? 1 : 2),
             ServerEnvironment = environment,
+            Postgres = options.Postgres ?? NonEmpty(Environment.GetEnvironmentVariable("SIMPLESYNC_BENCH_POSTGRES")),
         };
     }
 
+    private static List<StoreKind> ParseStores(string list)
+    {
+        var stores = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(name => name switch
+        {
+            "sqlite" => StoreKind.Sqlite,
+            "postgres1" => StoreKind.Postgres1,
+            "postgres2" => StoreKind.Postgres2,
+            _ => throw new UsageException($"--stores: unknown store '{name}' (sqlite, postgres1, postgres2)"),
+        }).Distinct().ToList();
+        return stores.Count > 0 ? stores : throw new UsageException("--stores needs at least one store");
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
     private static string Value(IReadOnlyList<string> args, ref int i) =>
         ++i < args.Count ? args[i] : throw new UsageException($"{args[i - 1]} needs a value");
+}
+
+/// <summary>Where a scenario run's servers keep their data.</summary>
+internal enum StoreKind
+{
+    /// <summary>One server on its own SQLite file.</summary>
+    Sqlite,
+
+    /// <summary>One server on a PostgreSQL database of its own.</summary>
+    Postgres1,
+
+    /// <summary>Two servers on one PostgreSQL database; clients alternate between them.</summary>
+    Postgres2,
+}
+
+internal static class StoreKinds
+{
+    /// <summary>The store's name on the command line and in the report.</summary>
+    public static string Name(this StoreKind store) => store.ToString().ToLowerInvariant();
+
+    public static bool IsPostgres(this StoreKind store) => store != StoreKind.Sqlite;
+
+    /// <summary>How many <c>simple-sync serve</c> processes share the store.</summary>
+    public static int Servers(this StoreKind store) => store == StoreKind.Postgres2 ? 2 : 1;
 }
 
 /// <summary>Bad command line (or --help, with no reason): the reason goes to stderr with the usage text.</summary>
