@@ -14,6 +14,7 @@ internal sealed record LoadGenOptions
           --quick               short runs (about 3 s of load a scenario, one run each)
           --scenario NAME       run only this scenario; repeat for several (see the list below)
           --runs N              runs of each scenario; the best is reported (default 2, 1 with --quick)
+          --warmup S            seconds of load before each measured window (default 3, 1 with --quick)
           --history-1m          also run pull-1m (seeds 1,000,000 events first)
           --observe-commits     count the server's commits in push scenarios with one extra live
                                 stream (adds a little load; off for the headline figures)
@@ -33,6 +34,7 @@ internal sealed record LoadGenOptions
     public bool Quick { get; init; }
     public IReadOnlyList<string> Scenarios { get; init; } = [];
     public int Runs { get; init; } = 2;
+    public int? WarmupSeconds { get; init; }
     public bool LargeHistory { get; init; }
     public bool ObserveCommits { get; init; }
     public string? JsonFile { get; init; }
@@ -42,7 +44,7 @@ internal sealed record LoadGenOptions
     public string? Postgres { get; init; }
 
     /// <summary>Load before the measured window: JIT tiering, connection set-up and SQLite caches settle.</summary>
-    public TimeSpan Warmup => Quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(3);
+    public TimeSpan Warmup => TimeSpan.FromSeconds(WarmupSeconds ?? (Quick ? 1 : 3));
 
     /// <summary>The measured window of the load scenarios.</summary>
     public TimeSpan Window => Quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10);
@@ -71,6 +73,14 @@ internal sealed record LoadGenOptions
                     runs = int.TryParse(Value(args, ref i), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 20
                         ? n
                         : throw new UsageException("--runs takes a number from 1 to 20");
+                    break;
+                case "--warmup":
+                    options = options with
+                    {
+                        WarmupSeconds = int.TryParse(Value(args, ref i), NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 0 and <= 600
+                            ? w
+                            : throw new UsageException("--warmup takes a number of seconds from 0 to 600"),
+                    };
                     break;
                 case "--server-env":
                     var pair = Value(args, ref i);
