@@ -7,6 +7,11 @@
 #                                   Host=127.0.0.1;Port=N;Username=simplesync;Password=P;Database=postgres
 #   scripts/postgres.sh stop DIR    stops the cluster started in DIR; the caller then removes DIR.
 #
+# The cluster runs without fsync (tests only: a crash may lose or corrupt it). With
+# POSTGRES_DURABLE=1 in the environment of start, it keeps PostgreSQL's durable defaults instead
+# (fsync, synchronous_commit and full_page_writes on, shared_buffers 128MB): every commit is
+# flushed to disk, as SQLite's synchronous=FULL does. The load generator uses that for benchmarks.
+#
 # Everything else goes to stderr. It uses the newest /usr/lib/postgresql/*/bin, installing Debian's
 # `postgresql` package when there is none (which needs root or sudo). It never uses Debian's own
 # clusters (pg_ctlcluster, the postgresql service), not even the "main" one that installing the
@@ -133,15 +138,27 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$quoted_dir'
 # The tests open many stores in parallel, each with its own connection pool.
 max_connections = 300
+jit = off
+timezone = 'UTC'
+EOF
+  if [ "${POSTGRES_DURABLE:-0}" = 1 ]; then
+    cat >>"$dir/data/postgresql.conf" <<EOF
+# POSTGRES_DURABLE=1 (benchmarks): every commit is flushed to disk, PostgreSQL's defaults.
+shared_buffers = 128MB
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+EOF
+  else
+    cat >>"$dir/data/postgresql.conf" <<EOF
 shared_buffers = 32MB
 # FOR TESTS ONLY: these trade durability for speed, and a crash can lose or corrupt data. Never
 # use them for a server whose data matters.
 fsync = off
 synchronous_commit = off
 full_page_writes = off
-jit = off
-timezone = 'UTC'
 EOF
+  fi
 
   for attempt in 1 2 3 4 5; do
     port=$(free_port)

@@ -4,9 +4,11 @@ namespace SimpleSync.LoadGen;
 internal sealed record BenchUser(string Uuid, string Username, string Token);
 
 /// <summary>
-/// A server for one scenario run: its own temporary data directory, the admin logged in and an
-/// ACL that allows everything, so every pushed event is stored. Disposing stops the server and
-/// deletes the directory.
+/// The server of one scenario run: one <c>simple-sync serve</c> on a SQLite file, or one or two
+/// on a PostgreSQL database, in a temporary data directory they share (the JWT secret, so each
+/// accepts the other's tokens), with the admin logged in and an ACL that allows everything, so
+/// every pushed event is stored. Disposing stops the servers, drops the database and deletes
+/// the directory.
 /// </summary>
 internal sealed class BenchServer : IAsyncDisposable
 {
@@ -15,28 +17,56 @@ internal sealed class BenchServer : IAsyncDisposable
     private readonly string _serverDll;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly DirectoryInfo _data;
+    private readonly List<ServerProcess> _processes = [];
+    private readonly List<BenchHttp> _http = [];
 
-    private BenchServer(string serverDll, IReadOnlyDictionary<string, string> environment, DirectoryInfo data)
+    private BenchServer(string serverDll, IReadOnlyDictionary<string, string> environment, DirectoryInfo data, BenchDatabase? database)
     {
         _serverDll = serverDll;
         _environment = environment;
         _data = data;
+        Database = database;
     }
 
-    public ServerProcess Process { get; private set; } = null!;
+    /// <summary>The PostgreSQL database the servers share; null on SQLite.</summary>
+    public BenchDatabase? Database { get; }
 
-    public BenchHttp Http { get; private set; } = null!;
+    /// <summary>The first server: the one users are created on.</summary>
+    public BenchHttp Http => _http[0];
+
+    /// <summary>
+    /// The server client number <paramref name="client"/> talks to: clients alternate between the
+    /// servers, so with two the even ones go to the first and the odd ones to the second.
+    /// </summary>
+    public BenchHttp HttpOf(int client) => _http[client % _http.Count];
 
     public string AdminToken { get; private set; } = "";
 
-    public int Pid => Process.Pid;
+    public IReadOnlyList<int> Pids => _processes.ConvertAll(p => p.Pid);
 
-    public static async Task<BenchServer> StartAsync(string serverDll, IReadOnlyDictionary<string, string> environment, CancellationToken ct)
+    /// <summary>A meter of the CPU of the servers and of PostgreSQL, when it runs on this machine.</summary>
+    public CpuMeter CpuMeter() => new(Pids, Database?.PostmasterPid);
+
+    public MemoryMeter MemoryMeter() => new(Pids);
+
+    /// <summary>
+    /// Starts <paramref name="count"/> servers, one after the other, on SQLite or (with
+    /// <paramref name="database"/>) on that PostgreSQL database, whose connection string goes
+    /// through the environment only.
+    /// </summary>
+    public static async Task<BenchServer> StartAsync(string serverDll, IReadOnlyDictionary<string, string> environment,
+        BenchDatabase? database, int count, CancellationToken ct)
     {
-        var server = new BenchServer(serverDll, environment, Directory.CreateTempSubdirectory("simple-sync-bench-"));
+        var settings = new Dictionary<string, string>(environment);
+        if (database is not null)
+        {
+            settings["SIMPLESYNC_STORAGE_PROVIDER"] = "postgres";
+            settings["SIMPLESYNC_STORAGE_POSTGRES"] = database.ConnectionString;
+        }
+        var server = new BenchServer(serverDll, settings, Directory.CreateTempSubdirectory("simple-sync-bench-"), database);
         try
         {
-            await server.LaunchAsync(ct);
+            await server.LaunchAsync(count, ct);
             var password = (await File.ReadAllTextAsync(Path.Combine(server._data.FullName, "initial-admin-password"), ct)).Trim();
             server.AdminToken = await server.Http.LoginAsync("admin", password, ct);
             await server.Http.AllowAllAsync(server.AdminToken, ct);
@@ -49,10 +79,15 @@ internal sealed class BenchServer : IAsyncDisposable
         }
     }
 
-    private async Task LaunchAsync(CancellationToken ct)
+    private async Task LaunchAsync(int count, CancellationToken ct)
     {
-        Process = await ServerProcess.StartAsync(_serverDll, _data.FullName, _environment, ct);
-        Http = new BenchHttp(Process.BaseAddress);
+        // One at a time: the first creates the schema and the admin, the others find them.
+        for (var i = 0; i < count; i++)
+        {
+            var process = await ServerProcess.StartAsync(_serverDll, _data.FullName, _environment, ct);
+            _processes.Add(process);
+            _http.Add(new BenchHttp(process.BaseAddress));
+        }
     }
 
     /// <summary>
@@ -73,24 +108,34 @@ internal sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops the server and starts it again on the same data: a fresh process whose memory holds
-    /// nothing from seeding. Tokens stay valid (same key, same users).
+    /// Stops the servers and starts them again on the same data: fresh processes whose memory
+    /// holds nothing from seeding. Tokens stay valid (same key, same users).
     /// </summary>
     public async Task RestartAsync(CancellationToken ct)
     {
-        Http.Dispose();
-        await Process.DisposeAsync();
-        await LaunchAsync(ct);
+        var count = _processes.Count;
+        await StopAsync();
+        await LaunchAsync(count, ct);
     }
 
-    /// <summary>Warnings and errors the server logged, for the report.</summary>
-    public IReadOnlyList<string> ServerLog => Process.Stderr;
+    private async Task StopAsync()
+    {
+        foreach (var http in _http)
+            http.Dispose();
+        foreach (var process in _processes)
+            await process.DisposeAsync();
+        _http.Clear();
+        _processes.Clear();
+    }
+
+    /// <summary>Warnings and errors the servers logged, for the report.</summary>
+    public IReadOnlyList<string> ServerLog => [.. _processes.SelectMany(p => p.Stderr)];
 
     public async ValueTask DisposeAsync()
     {
-        Http?.Dispose();
-        if (Process is not null)
-            await Process.DisposeAsync();
+        await StopAsync();
+        if (Database is not null)
+            await Database.DisposeAsync();
         try
         {
             _data.Delete(recursive: true);

@@ -61,9 +61,60 @@ internal static class ProcFs
 
     private static long ParseCpuTicks(string stat)
     {
-        // The command name (field 2) may hold spaces; the fields after it start at field 3.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var fields = StatFields(stat);
         return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The fields of a stat line from field 3 on: the command name (field 2) may hold spaces.</summary>
+    private static string[] StatFields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+
+    /// <summary>The parent of a process (field 4 of /proc/PID/stat), or null when it is not on this machine.</summary>
+    public static int? ParentPid(int pid)
+    {
+        try
+        {
+            return int.Parse(StatFields(File.ReadAllText($"/proc/{pid}/stat"))[1], CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// CPU ticks of a process and its children, those running now and those it has reaped
+    /// (fields 16 and 17): a PostgreSQL postmaster and its backends, however short-lived.
+    /// </summary>
+    public static long ProcessTreeTicks(int pid)
+    {
+        static long Field(string[] fields, int i) => long.Parse(fields[i], CultureInfo.InvariantCulture);
+        long ticks;
+        try
+        {
+            var own = StatFields(File.ReadAllText($"/proc/{pid}/stat"));
+            ticks = Field(own, 11) + Field(own, 12) + Field(own, 13) + Field(own, 14);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+        var parent = pid.ToString(CultureInfo.InvariantCulture);
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var child))
+                continue;
+            try
+            {
+                var fields = StatFields(File.ReadAllText($"/proc/{child}/stat"));
+                if (fields[1] == parent)
+                    ticks += Field(fields, 11) + Field(fields, 12);
+            }
+            catch (IOException)
+            {
+                // It exited meanwhile: a child's ticks moved to its parent's reaped children.
+            }
+        }
+        return ticks;
     }
 
     /// <summary>CPU ticks of each thread of a process, by thread id.</summary>
@@ -117,63 +168,75 @@ internal static class ProcFs
 }
 
 /// <summary>
-/// CPU used over an interval by the server, by this load generator, and by everything else on
-/// the machine (other work shares the box: a busy neighbour shows up as "other").
-/// Percentages are of one core, so two busy cores make 200 %. The server's busiest thread is
-/// measured too: near 100 % it is a serial bottleneck (such as a single writer) whatever the
-/// number of cores.
+/// CPU used over an interval by the server (every process of it, summed), by PostgreSQL when it
+/// runs on this machine, by this load generator, and by everything else on the machine (other
+/// work shares the box: a busy neighbour shows up as "other"). Percentages are of one core, so
+/// two busy cores make 200 %. The server's busiest thread is measured too: near 100 % it is a
+/// serial bottleneck (such as a single writer) whatever the number of cores.
 /// </summary>
 internal sealed class CpuMeter
 {
-    private readonly int _serverPid;
-    private readonly long _server0, _self0, _machine0, _started;
-    private readonly Dictionary<int, long> _threads0;
+    private readonly IReadOnlyList<int> _serverPids;
+    private readonly int? _databasePid;
+    private readonly long _server0, _database0, _self0, _machine0, _started;
+    private readonly Dictionary<(int, int), long> _threads0;
 
-    public CpuMeter(int serverPid)
+    public CpuMeter(IReadOnlyList<int> serverPids, int? databasePid = null)
     {
-        _serverPid = serverPid;
-        _server0 = ProcFs.CpuTicks(serverPid);
+        _serverPids = serverPids;
+        _databasePid = databasePid;
+        _server0 = serverPids.Sum(ProcFs.CpuTicks);
+        _database0 = databasePid is { } pid ? ProcFs.ProcessTreeTicks(pid) : 0;
         _self0 = ProcFs.CpuTicks(Environment.ProcessId);
         _machine0 = ProcFs.MachineBusyTicks();
-        _threads0 = ProcFs.ThreadTicks(serverPid);
+        _threads0 = Threads();
         _started = Stopwatch.GetTimestamp();
     }
+
+    private Dictionary<(int Pid, int Tid), long> Threads() =>
+        _serverPids.SelectMany(pid => ProcFs.ThreadTicks(pid).Select(t => ((pid, t.Key), t.Value))).ToDictionary();
 
     public CpuSplit Stop()
     {
         var seconds = Stopwatch.GetElapsedTime(_started).TotalSeconds;
         double Percent(long ticks) => ticks / ProcFs.TicksPerSecond / seconds * 100;
-        var server = ProcFs.CpuTicks(_serverPid) - _server0;
+        var server = _serverPids.Sum(ProcFs.CpuTicks) - _server0;
+        var database = _databasePid is { } pid ? ProcFs.ProcessTreeTicks(pid) - _database0 : 0;
         var self = ProcFs.CpuTicks(Environment.ProcessId) - _self0;
         var machine = ProcFs.MachineBusyTicks() - _machine0;
-        var busiest = ProcFs.ThreadTicks(_serverPid).Select(t => t.Value - _threads0.GetValueOrDefault(t.Key)).DefaultIfEmpty(0).Max();
-        return new CpuSplit(Percent(server), Percent(self), Math.Max(0, Percent(machine - server - self)), Percent(busiest));
+        var busiest = Threads().Select(t => t.Value - _threads0.GetValueOrDefault(t.Key)).DefaultIfEmpty(0).Max();
+        return new CpuSplit(Percent(server), Percent(self), Math.Max(0, Percent(machine - server - database - self)), Percent(busiest),
+            _databasePid is null ? null : Percent(database));
     }
 }
 
-internal sealed record CpuSplit(double ServerPercent, double LoadGenPercent, double OtherPercent, double BusiestServerThreadPercent);
+internal sealed record CpuSplit(double ServerPercent, double LoadGenPercent, double OtherPercent, double BusiestServerThreadPercent,
+    double? DatabasePercent = null);
 
 /// <summary>
-/// The server's resident memory before an interval, its peak during it and its value after.
-/// The peak comes from VmHWM after resetting it, backed by sampling VmRSS every few milliseconds
-/// in case the reset is not allowed.
+/// The server's resident memory (summed over its processes) before an interval, its peak during
+/// it and its value after. The peak comes from VmHWM after resetting it, backed by sampling VmRSS
+/// every few milliseconds in case the reset is not allowed; with several processes the sum of
+/// their peaks can exceed the peak of their sum.
 /// </summary>
 internal sealed class MemoryMeter
 {
-    private readonly int _pid;
+    private readonly IReadOnlyList<int> _pids;
     private readonly bool _peakReset;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task<long> _sampler;
 
-    public MemoryMeter(int pid)
+    public MemoryMeter(IReadOnlyList<int> pids)
     {
-        _pid = pid;
-        BeforeKb = ProcFs.StatusKb(pid, "VmRSS");
-        _peakReset = ProcFs.ResetPeak(pid);
+        _pids = pids;
+        BeforeKb = Kb("VmRSS");
+        _peakReset = pids.All(ProcFs.ResetPeak);
         _sampler = Task.Run(SampleAsync);
     }
 
     public long BeforeKb { get; }
+
+    private long Kb(string field) => _pids.Sum(pid => ProcFs.StatusKb(pid, field));
 
     private async Task<long> SampleAsync()
     {
@@ -182,7 +245,7 @@ internal sealed class MemoryMeter
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
-                max = Math.Max(max, ProcFs.StatusKb(_pid, "VmRSS"));
+                max = Math.Max(max, Kb("VmRSS"));
         }
         catch (OperationCanceledException)
         {
@@ -194,9 +257,9 @@ internal sealed class MemoryMeter
     {
         await _stop.CancelAsync();
         var sampled = await _sampler;
-        var peak = _peakReset ? Math.Max(sampled, ProcFs.StatusKb(_pid, "VmHWM")) : sampled;
+        var peak = _peakReset ? Math.Max(sampled, Kb("VmHWM")) : sampled;
         _stop.Dispose();
-        return new MemorySample(BeforeKb / 1024.0, peak / 1024.0, ProcFs.StatusKb(_pid, "VmRSS") / 1024.0);
+        return new MemorySample(BeforeKb / 1024.0, peak / 1024.0, Kb("VmRSS") / 1024.0);
     }
 }
 

@@ -4,8 +4,8 @@ using System.Text.Json;
 
 namespace SimpleSync.LoadGen;
 
-/// <summary>Every run of one scenario, or why it could not run.</summary>
-internal sealed record ScenarioRuns(Scenario Scenario, IReadOnlyList<ScenarioResult> Runs, IReadOnlyList<string> Failures)
+/// <summary>Every run of one scenario on one store, or why it could not run.</summary>
+internal sealed record ScenarioRuns(Scenario Scenario, StoreKind Store, IReadOnlyList<ScenarioResult> Runs, IReadOnlyList<string> Failures)
 {
     /// <summary>The run reported in the table: the best by its primary figure (other work shares the machine).</summary>
     public ScenarioResult? Best => Runs.Count == 0 ? null : Runs.MaxBy(r => r.Score);
@@ -19,6 +19,18 @@ internal static class Report
         output.WriteLine();
         output.WriteLine($"Machine: {machine}");
         output.WriteLine();
+        var stores = all.Select(s => s.Store).Distinct().ToList();
+        if (stores.Count > 1)
+            PrintSideBySide(output, stores, all);
+        else
+            PrintTable(output, all);
+        output.WriteLine();
+        foreach (var scenario in all)
+            PrintDiagnostics(output, scenario, stores.Count > 1);
+    }
+
+    private static void PrintTable(TextWriter output, IReadOnlyList<ScenarioRuns> all)
+    {
         output.WriteLine("| scenario | figure | result | target | verdict |");
         output.WriteLine("|---|---|---|---|---|");
         foreach (var scenario in all)
@@ -31,20 +43,44 @@ internal static class Report
             foreach (var figure in best.Figures)
                 output.WriteLine($"| {scenario.Scenario.Name} | {figure.Name} | {Number(figure.Value)} {figure.Unit} | {TargetText(figure.Target)} | {Verdict(figure)} |");
         }
-        output.WriteLine();
-        foreach (var scenario in all)
-            PrintDiagnostics(output, scenario);
     }
 
-    private static void PrintDiagnostics(TextWriter output, ScenarioRuns scenario)
+    /// <summary>One row a figure, one column a store: the best run of each, with the verdict when there is a target.</summary>
+    private static void PrintSideBySide(TextWriter output, List<StoreKind> stores, IReadOnlyList<ScenarioRuns> all)
     {
-        output.WriteLine($"{scenario.Scenario.Name}: {scenario.Scenario.Summary}.");
+        output.WriteLine($"| scenario | figure | {string.Join(" | ", stores.Select(s => s.Name()))} | target |");
+        output.WriteLine($"|---|---|{string.Concat(stores.Select(_ => "---|"))}---|");
+        foreach (var scenario in all.GroupBy(s => s.Scenario.Name))
+        {
+            var best = stores.Select(store => scenario.FirstOrDefault(s => s.Store == store)?.Best).ToList();
+            var names = best.SelectMany(b => b?.Figures ?? []).Select(f => f.Name).Distinct().ToList();
+            if (names.Count == 0)
+                output.WriteLine($"| {scenario.Key} | – | {string.Join(" | ", stores.Select(_ => "failed"))} | |");
+            foreach (var name in names)
+            {
+                var figures = best.Select(b => b?.Figures.FirstOrDefault(f => f.Name == name)).ToList();
+                var cells = figures.Select((f, i) => f is null ? (best[i] is null ? "failed" : "–") : Cell(f));
+                output.WriteLine($"| {scenario.Key} | {name} | {string.Join(" | ", cells)} | {TargetText(figures.FirstOrDefault(f => f is not null)?.Target)} |");
+            }
+        }
+    }
+
+    private static string Cell(Figure figure) =>
+        $"{Number(figure.Value)} {figure.Unit}" + (figure.Target is null ? "" : $" ({Verdict(figure)})");
+
+    private static void PrintDiagnostics(TextWriter output, ScenarioRuns scenario, bool naming)
+    {
+        var store = naming ? $" [{scenario.Store.Name()}]" : "";
+        output.WriteLine($"{scenario.Scenario.Name}{store}: {scenario.Scenario.Summary}.");
         if (scenario.Best is { } best)
         {
             var runs = string.Join(" / ", scenario.Runs.Select(r => Number(r.Primary.Value)));
             output.WriteLine($"  runs ({best.Primary.Name}, {best.Primary.Unit}): {runs}; best shown");
             if (best.Cpu is { } cpu)
-                output.WriteLine($"  CPU (% of one core, {Environment.ProcessorCount * 100} % in all): server {cpu.ServerPercent:0}, load generator {cpu.LoadGenPercent:0}, other processes {cpu.OtherPercent:0}; busiest server thread {cpu.BusiestServerThreadPercent:0}");
+                output.WriteLine($"  CPU (% of one core, {Environment.ProcessorCount * 100} % in all): server {cpu.ServerPercent:0}" +
+                    (scenario.Store.Servers() > 1 ? $" ({scenario.Store.Servers()} processes)" : "") +
+                    (cpu.DatabasePercent is { } database ? $", PostgreSQL {database:0}" : "") +
+                    $", load generator {cpu.LoadGenPercent:0}, other processes {cpu.OtherPercent:0}; busiest server thread {cpu.BusiestServerThreadPercent:0}");
             if (best.Memory is { } memory)
                 output.WriteLine($"  server RSS: {memory.BeforeMb:0} MB before, {memory.PeakMb:0} MB peak, {memory.AfterMb:0} MB after");
             foreach (var note in best.Notes)
@@ -102,6 +138,7 @@ internal static class Report
     {
         json.WriteStartObject();
         json.WriteString("name", scenario.Scenario.Name);
+        json.WriteString("store", scenario.Store.Name());
         json.WriteString("summary", scenario.Scenario.Summary);
         json.WriteStartArray("runs");
         foreach (var run in scenario.Runs)
@@ -130,6 +167,8 @@ internal static class Report
             json.WriteNumber("loadGenerator", Math.Round(cpu.LoadGenPercent, 1));
             json.WriteNumber("other", Math.Round(cpu.OtherPercent, 1));
             json.WriteNumber("busiestServerThread", Math.Round(cpu.BusiestServerThreadPercent, 1));
+            if (cpu.DatabasePercent is { } database)
+                json.WriteNumber("postgres", Math.Round(database, 1));
             json.WriteEndObject();
         }
         if (run.Memory is { } memory)

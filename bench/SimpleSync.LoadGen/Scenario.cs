@@ -5,43 +5,54 @@ namespace SimpleSync.LoadGen;
 /// <summary>One named load scenario: what it does, in a sentence, and how to run it once.</summary>
 internal sealed record Scenario(string Name, string Summary, bool Optional, Func<ScenarioContext, Task<ScenarioResult>> RunAsync);
 
-/// <summary>What a scenario run gets: the options, a way to start a fresh server, and where to report progress.</summary>
-internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, string scenario, int run, CancellationToken ct)
+/// <summary>What a scenario run gets: the options, the store, a way to start fresh servers, and where to report progress.</summary>
+internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, string scenario, StoreKind store, BenchPostgres? postgres,
+    int run, CancellationToken ct)
 {
     public LoadGenOptions Options => options;
 
     public string Scenario => scenario;
 
+    public StoreKind Store => store;
+
     public int Run => run;
 
     public CancellationToken Cancellation => ct;
 
-    /// <summary>Starts a server with the run's settings, plus <paramref name="settings"/> that only this scenario needs.</summary>
-    public Task<BenchServer> StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
+    /// <summary>
+    /// Starts the run's server (on PostgreSQL: one or two servers on a fresh database) with the run's
+    /// settings, plus <paramref name="settings"/> that only this scenario needs.
+    /// </summary>
+    public async Task<BenchServer> StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var environment = new Dictionary<string, string>(options.ServerEnvironment);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
-        return BenchServer.StartAsync(serverDll, environment, ct);
+        var database = store.IsPostgres() ? await postgres!.CreateDatabaseAsync(ct) : null;
+        return await BenchServer.StartAsync(serverDll, environment, database, store.Servers(), ct);
     }
 
     /// <summary>Progress goes to stderr, so stdout holds only the report.</summary>
-    public void Log(string message) => Console.Error.WriteLine($"[{scenario} #{run}] {message}");
+    public void Log(string message) => Console.Error.WriteLine($"[{scenario} {store.Name()} #{run}] {message}");
 
     /// <summary>
     /// Lets the load already started run through the warm-up, then measures for the window:
-    /// the server's CPU and memory over exactly the interval the operations are counted in.
+    /// the servers' CPU and memory over exactly the interval the operations are counted in, and
+    /// on PostgreSQL its write transactions.
     /// </summary>
-    public async Task<(CpuSplit Cpu, MemorySample Memory)> MeasureAsync(BenchServer server, MeasureWindow window)
+    public async Task<(CpuSplit Cpu, MemorySample Memory, DatabaseActivity? Database)> MeasureAsync(BenchServer server, MeasureWindow window)
     {
         Log($"warming up for {options.Warmup.TotalSeconds:0} s, then measuring for {options.Window.TotalSeconds:0} s");
         await Task.Delay(options.Warmup, ct);
         window.Open();
-        var cpu = new CpuMeter(server.Pid);
-        var memory = new MemoryMeter(server.Pid);
+        var cpu = server.CpuMeter();
+        var memory = server.MemoryMeter();
+        var database = server.Database is { } db ? await DatabaseActivity.StartAsync(db, ct) : null;
         await Task.Delay(options.Window, ct);
         window.Close();
-        return (cpu.Stop(), await memory.StopAsync());
+        var split = cpu.Stop();
+        var sample = await memory.StopAsync();
+        return (split, sample, database is null ? null : await database.StopAsync(ct));
     }
 
     /// <summary>The run's figures, with a note of what the server logged (it runs at level warning, so normally nothing).</summary>
@@ -51,6 +62,30 @@ internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, 
         if (log.Count > 0)
             notes = [.. notes, $"the server logged {log.Count} warning or error lines, the first: {log[0]}"];
         return new(scenario, run, figures, cpu, memory, notes);
+    }
+}
+
+/// <summary>
+/// PostgreSQL's side of a measured window: write transactions (transaction ids assigned) a
+/// second, and events stored per write transaction, which is the servers' group commit.
+/// </summary>
+internal sealed record DatabaseActivity(double CommitsPerSecond, double EventsPerCommit)
+{
+    public static async Task<Started> StartAsync(BenchDatabase database, CancellationToken ct)
+    {
+        var (xids, head) = await database.CountersAsync(ct);
+        return new Started(database, xids, head, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
+
+    internal sealed record Started(BenchDatabase Database, long Xids, long Head, long At)
+    {
+        public async Task<DatabaseActivity> StopAsync(CancellationToken ct)
+        {
+            var (xids, head) = await Database.CountersAsync(ct);
+            var seconds = System.Diagnostics.Stopwatch.GetElapsedTime(At).TotalSeconds;
+            var commits = xids - Xids;
+            return new DatabaseActivity(commits / seconds, commits == 0 ? 0 : (double)(head - Head) / commits);
+        }
     }
 }
 

@@ -6,7 +6,9 @@ namespace SimpleSync.LoadGen.Scenarios;
 /// The most common request of a synced app: "anything new?" when nothing is. One client asks
 /// <c>GET /sync?cursor=&lt;head&gt;</c> of a 10,000-event history back to back, one request at a
 /// time. Then, for comparison with the peer's figure, the same client pulls exactly one new
-/// event after each of a series of single-event pushes (only the pull is timed).
+/// event after each of a series of single-event pushes (only the pull is timed). With two
+/// servers the pushes go to the first and the pulls to the second, so each pull must see a
+/// commit made by the other server.
 /// </summary>
 internal static class EmptyPullScenario
 {
@@ -33,12 +35,12 @@ internal static class EmptyPullScenario
         var latencies = new Latencies();
         using var stop = new CancellationTokenSource();
         var pulling = PullNothingAsync(server.Http, user.Token, path, window, latencies, stop.Token, ct);
-        var (cpu, memory) = await ctx.MeasureAsync(server, window);
+        var (cpu, memory, _) = await ctx.MeasureAsync(server, window);
         await stop.CancelAsync();
         await pulling;
 
         ctx.Log("1-event incremental pulls");
-        var oneEvent = await PullOneAsync(server.Http, user, head, ctx.Options.Quick ? 50 : 300, ct);
+        var oneEvent = await PullOneAsync(server.HttpOf(0), server.HttpOf(1), user, head, ctx.Options.Quick ? 50 : 300, ct);
         List<Figure> figures =
         [
             new("GET /sync, nothing new, p50", latencies.PercentileMs(50), "ms", Target.Max(1)),
@@ -67,7 +69,7 @@ internal static class EmptyPullScenario
     }
 
     /// <summary>Push one event (its answer carries no events), then time the pull that fetches it.</summary>
-    private static async Task<Latencies> PullOneAsync(BenchHttp http, BenchUser user, long head, int count, CancellationToken ct)
+    private static async Task<Latencies> PullOneAsync(BenchHttp pusher, BenchHttp puller, BenchUser user, long head, int count, CancellationToken ct)
     {
         var latencies = new Latencies();
         var body = PushBody.Create(user.Uuid, 1);
@@ -77,9 +79,9 @@ internal static class EmptyPullScenario
         for (var i = 0; i < count; i++)
         {
             body.Renew();
-            await http.PushAsync(user.Token, body, answer, ct);
+            await pusher.PushAsync(user.Token, body, answer, ct);
             var started = Stopwatch.GetTimestamp();
-            await http.GetAsync(user.Token, new Uri($"/sync?cursor={cursor}", UriKind.Relative), answer, ct);
+            await puller.GetAsync(user.Token, new Uri($"/sync?cursor={cursor}", UriKind.Relative), answer, ct);
             var done = Stopwatch.GetTimestamp();
             if (answer.CountEvents() != 1)
                 throw new BenchException($"an incremental pull after one push did not return one event: {answer.Text()}");

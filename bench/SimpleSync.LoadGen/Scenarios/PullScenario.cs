@@ -8,7 +8,8 @@ namespace SimpleSync.LoadGen.Scenarios;
 /// server so that its memory holds nothing from seeding, then pull everything, once as
 /// <c>GET /sync</c> pages of 10,000 from cursor 0 and once as one <c>GET /events</c>. Times are
 /// the best of the repeats; the memory rise (peak RSS during a pull minus RSS just before it)
-/// is the worst.
+/// is the worst. With two servers, the two seeding clients use one each and the reader the first;
+/// on PostgreSQL the seeded table is analysed before the restart, as autovacuum would soon do.
 /// </summary>
 internal static class PullScenario
 {
@@ -28,7 +29,9 @@ internal static class PullScenario
         await using var server = await ctx.StartServerAsync();
         var users = await server.CreateUsersAsync("seeder", 2, ct);
         ctx.Log($"seeding {events:N0} events");
-        var seedRate = await SeedAsync(server.Http, users, events, ct);
+        var seedRate = await SeedAsync(server, users, events, ct);
+        if (server.Database is { } database)
+            await database.AnalyzeAsync(ct);
         await server.RestartAsync(ct);
         var reader = users[0];
         // A few small requests first, so the first measured pull does not include the JIT compiling the paths.
@@ -37,11 +40,11 @@ internal static class PullScenario
         await server.Http.GetAsync(reader.Token, new Uri($"/events?fromTimestamp={ulong.MaxValue}", UriKind.Relative), warm, ct);
 
         var repeats = ctx.Options.Quick ? 1 : 3;
-        var cpu = new CpuMeter(server.Pid);
-        var before = ProcFs.StatusKb(server.Pid, "VmRSS") / 1024.0;
+        var cpu = server.CpuMeter();
+        var before = server.Pids.Sum(pid => ProcFs.StatusKb(pid, "VmRSS")) / 1024.0;
         var (sync, history) = await PullRepeatedlyAsync(ctx, server, reader, events, repeats);
         var cpuSplit = cpu.Stop();
-        var memory = new MemorySample(before, sync.Concat(history).Max(p => p.Memory.PeakMb), ProcFs.StatusKb(server.Pid, "VmRSS") / 1024.0);
+        var memory = new MemorySample(before, sync.Concat(history).Max(p => p.Memory.PeakMb), server.Pids.Sum(pid => ProcFs.StatusKb(pid, "VmRSS")) / 1024.0);
         List<Figure> figures =
         [
             .. Figures("GET /sync pages", sync, timeTarget),
@@ -79,7 +82,7 @@ internal static class PullScenario
 
     private static async Task<Pull> MeasureAsync(BenchServer server, Func<Task<(StreamedBody First, long Events, long Bytes, long Started)>> pull, int expected)
     {
-        var memory = new MemoryMeter(server.Pid);
+        var memory = server.MemoryMeter();
         var (first, events, bytes, started) = await pull();
         var done = Stopwatch.GetTimestamp();
         var sample = await memory.StopAsync();
@@ -119,7 +122,7 @@ internal static class PullScenario
     }
 
     /// <summary>Pushes <paramref name="events"/> events in 10,000-event batches from two clients; returns events a second.</summary>
-    private static async Task<double> SeedAsync(BenchHttp http, BenchUser[] users, int events, CancellationToken ct)
+    private static async Task<double> SeedAsync(BenchServer server, BenchUser[] users, int events, CancellationToken ct)
     {
         var pushes = (events + SeedBatch - 1) / SeedBatch;
         var next = 0;
@@ -132,7 +135,7 @@ internal static class PullScenario
             while (Interlocked.Increment(ref next) <= pushes)
             {
                 body.Renew();
-                await http.PushAsync(user.Token, body, answer, ct);
+                await server.HttpOf(i).PushAsync(user.Token, body, answer, ct);
             }
         }));
         return pushes * SeedBatch / Stopwatch.GetElapsedTime(started).TotalSeconds;

@@ -7,6 +7,7 @@ namespace SimpleSync.LoadGen.Scenarios;
 /// fixed time. With pull-back each client sends the cursor of its previous answer, as the SDKs
 /// do, so every answer also carries what the other clients pushed meanwhile; without it the
 /// cursor is past the head and the answer holds only the results, which isolates the write path.
+/// With two servers, the clients alternate between them.
 /// </summary>
 internal static class PushScenario
 {
@@ -29,20 +30,21 @@ internal static class PushScenario
             ? await CommitObserver.StartAsync(server.Http, server.AdminToken, window, ct)
             : null;
 
-        var pushers = users.Select((user, i) => new Pusher(server.Http, user, PushBody.Create(user.Uuid, batch, seed: i * batch), pullBack, window)).ToArray();
+        var pushers = users.Select((user, i) => new Pusher(server.HttpOf(i), user, PushBody.Create(user.Uuid, batch, seed: i * batch), pullBack, window)).ToArray();
         using var stop = new CancellationTokenSource();
         var running = pushers.Select(p => p.RunAsync(stop.Token, ct)).ToArray();
-        var (cpu, memory) = await ctx.MeasureAsync(server, window);
+        var (cpu, memory, database) = await ctx.MeasureAsync(server, window);
         await stop.CancelAsync();
         await Task.WhenAll(running);
 
         var notes = new List<string> { $"{pushers[0].Body.BytesPerEvent:0} bytes of JSON an event; {pushers.Sum(p => p.Pushes)} pushes measured" };
         if (pushers.Sum(p => p.NotAccepted) is > 0 and var refused)
             notes.Add($"{refused} pushed events were not accepted (rejected or duplicate)");
-        return ctx.Result(server, Figures(pushers, window.Seconds, observer, pullBack, target), cpu, memory, notes);
+        return ctx.Result(server, Figures(pushers, window.Seconds, observer, database, pullBack, target), cpu, memory, notes);
     }
 
-    private static List<Figure> Figures(Pusher[] pushers, double seconds, CommitObserver? observer, bool pullBack, double target)
+    private static List<Figure> Figures(Pusher[] pushers, double seconds, CommitObserver? observer, DatabaseActivity? database,
+        bool pullBack, double target)
     {
         var latencies = new Latencies();
         foreach (var pusher in pushers)
@@ -61,6 +63,11 @@ internal static class PushScenario
         {
             figures.Add(new("commits", observer.Commits / seconds, "commits/s"));
             figures.Add(new("events per commit", observer.Commits == 0 ? 0 : (double)observer.Events / observer.Commits, "events"));
+        }
+        if (database is not null)
+        {
+            figures.Add(new("PostgreSQL write transactions", database.CommitsPerSecond, "commits/s"));
+            figures.Add(new("events per write transaction", database.EventsPerCommit, "events"));
         }
         return figures;
     }

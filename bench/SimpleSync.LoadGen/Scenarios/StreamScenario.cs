@@ -7,7 +7,8 @@ namespace SimpleSync.LoadGen.Scenarios;
 /// Live delivery: many clients hold <c>GET /sync/stream</c> open while another pushes one event
 /// at a time at a modest rate. Latency runs from just before the push is sent to the moment the
 /// event's message has arrived on a stream; every (push, stream) pair is one sample, and the
-/// first and last stream to see each push are reported too.
+/// first and last stream to see each push are reported too. With two servers the streams are
+/// on the second and the pushes go to the first, so every delivery crosses from one to the other.
 /// </summary>
 internal static class StreamScenario
 {
@@ -37,13 +38,13 @@ internal static class StreamScenario
         {
             ctx.Log($"opening {streams} streams");
             for (var i = 0; i < streams; i++)
-                listeners.Add(await Listener.OpenAsync(server.Http, users[1 + i % 4].Token, tag, pushes, stop.Token));
+                listeners.Add(await Listener.OpenAsync(server.HttpOf(1), users[1 + i % 4].Token, tag, pushes, stop.Token));
             await Task.WhenAll(listeners.Select(l => l.Ready));
 
             ctx.Log($"pushing {pushes} single events, {PushesPerSecond} a second");
-            var cpu = new CpuMeter(server.Pid);
-            var memory = new MemoryMeter(server.Pid);
-            var (sentAt, pushLatencies) = await PushAsync(server.Http, pusher, tag, pushes, ct);
+            var cpu = server.CpuMeter();
+            var memory = server.MemoryMeter();
+            var (sentAt, pushLatencies) = await PushAsync(server.HttpOf(0), pusher, tag, pushes, ct);
             await WaitForDeliveryAsync(listeners, pushes, ct);
             var cpuSplit = cpu.Stop();
             var memorySample = await memory.StopAsync();
