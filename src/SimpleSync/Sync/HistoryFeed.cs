@@ -99,20 +99,10 @@ internal sealed class HistoryFeed(StreamHub hub, TimeProvider time, ILogger<Hist
 
     private async Task CatchUpAsync(IEventStore store, CancellationToken ct)
     {
-        while (true)
+        await foreach (var page in store.PagesSinceAsync(_published, PageEvents, ct))
         {
-            var page = new List<SequencedEvent>(PageEvents);
-            await using (var snapshot = await store.OpenSnapshotAsync(ct))
-            {
-                await foreach (var item in snapshot.ReadSince(_published, PageEvents, ct))
-                    page.Add(item);
-            }
-            if (page.Count == 0)
-                return;
             hub.Publish(page);
             Volatile.Write(ref _published, page[^1].Seq);
-            if (page.Count < PageEvents)
-                return;
         }
     }
 }

@@ -136,21 +136,12 @@ internal static class StreamEndpoint
     /// <summary>Sends what the store holds after <paramref name="last"/>, page by page; returns the new last seq.</summary>
     private static async Task<long> SendStoredAsync(SseWriter sse, IEventStore store, long last, CancellationToken ct)
     {
-        while (true)
+        await foreach (var page in store.PagesSinceAsync(last, BacklogPage, ct))
         {
-            var page = new List<SequencedEvent>(BacklogPage);
-            await using (var snapshot = await store.OpenSnapshotAsync(ct))
-            {
-                await foreach (var item in snapshot.ReadSince(last, BacklogPage, ct))
-                    page.Add(item);
-            }
-            if (page.Count == 0)
-                return last;
             await sse.WriteEventsAsync(page, ct);
             last = page[^1].Seq;
-            if (page.Count < BacklogPage)
-                return last;
         }
+        return last;
     }
 
     private static (string Reason, string Detail) Describe(StreamEnd end) => end switch

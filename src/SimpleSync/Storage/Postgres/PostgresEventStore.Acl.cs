@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SimpleSync.Protocol;
 
 namespace SimpleSync.Storage.Postgres;
@@ -26,21 +25,17 @@ internal sealed partial class PostgresEventStore
                 await lockChanges.ExecuteNonQueryAsync(ct);
             await using var command = PostgresDatabase.Command(connection,
                 "INSERT INTO acl_changes (changed_at, changed_by, rules) VALUES ($1, $2, $3) RETURNING version",
-                at.ToUnixTimeMilliseconds(), changedBy, JsonSerializer.Serialize(new AclDocument(rules), ProtocolJsonContext.Default.AclDocument));
+                at.ToUnixTimeMilliseconds(), changedBy, StoreRows.RulesJson(rules));
             return (long)(await command.ExecuteScalarAsync(ct))!;
         }, ct);
 
     private Task<List<AclVersion>> ReadAclVersionsAsync(string orderAndLimit, CancellationToken ct) => Read(async connection =>
     {
-        await using var command = PostgresDatabase.Command(connection, $"SELECT version, changed_at, changed_by, rules FROM acl_changes {orderAndLimit}");
+        await using var command = PostgresDatabase.Command(connection, $"SELECT {StoreRows.AclColumns} FROM acl_changes {orderAndLimit}");
         await using var reader = await command.ExecuteReaderAsync(ct);
         var versions = new List<AclVersion>();
         while (await reader.ReadAsync(ct))
-        {
-            var document = JsonSerializer.Deserialize(reader.GetString(3), ProtocolJsonContext.Default.AclDocument)!;
-            versions.Add(new AclVersion(reader.GetInt64(0), document.Rules,
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), reader.GetString(2)));
-        }
+            versions.Add(StoreRows.ReadAclVersion(reader));
         return versions;
     }, ct);
 }

@@ -62,11 +62,11 @@ internal sealed partial class PostgresEventStore
 
     private static async Task<List<AdminGrant>> ReadGrantsAsync(Npgsql.NpgsqlConnection connection, CancellationToken ct)
     {
-        await using var command = PostgresDatabase.Command(connection, "SELECT name, user_uuid, granted_at FROM admin_grants ORDER BY granted_at, name");
+        await using var command = PostgresDatabase.Command(connection, $"SELECT {StoreRows.GrantColumns} FROM admin_grants ORDER BY granted_at, name");
         await using var reader = await command.ExecuteReaderAsync(ct);
         var grants = new List<AdminGrant>();
         while (await reader.ReadAsync(ct))
-            grants.Add(new AdminGrant(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+            grants.Add(StoreRows.ReadGrant(reader));
         return grants;
     }
 }

@@ -6,8 +6,6 @@ namespace SimpleSync.Storage.Postgres;
 
 internal sealed partial class PostgresEventStore
 {
-    private const string UserColumns = "uuid, username, password_hash, security_stamp, created_at, admin";
-
     public Task<StoredUser?> FindUserByNameAsync(string username, CancellationToken ct) =>
         FindUserAsync("lower(username) = lower($1)", username, ct);
 
@@ -16,11 +14,11 @@ internal sealed partial class PostgresEventStore
 
     public Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken ct) => Read<IReadOnlyList<StoredUser>>(async connection =>
     {
-        await using var command = PostgresDatabase.Command(connection, $"SELECT {UserColumns} FROM users ORDER BY lower(username) COLLATE \"C\"");
+        await using var command = PostgresDatabase.Command(connection, $"SELECT {StoreRows.UserColumns} FROM users ORDER BY lower(username) COLLATE \"C\"");
         await using var reader = await command.ExecuteReaderAsync(ct);
         var users = new List<StoredUser>();
         while (await reader.ReadAsync(ct))
-            users.Add(ReadUser(reader));
+            users.Add(StoreRows.ReadUser(reader));
         return users;
     }, ct);
 
@@ -68,16 +66,8 @@ internal sealed partial class PostgresEventStore
 
     private Task<StoredUser?> FindUserAsync(string where, string key, CancellationToken ct) => Read(async connection =>
     {
-        await using var command = PostgresDatabase.Command(connection, $"SELECT {UserColumns} FROM users WHERE {where}", key);
+        await using var command = PostgresDatabase.Command(connection, $"SELECT {StoreRows.UserColumns} FROM users WHERE {where}", key);
         await using var reader = await command.ExecuteReaderAsync(ct);
-        return await reader.ReadAsync(ct) ? ReadUser(reader) : null;
+        return await reader.ReadAsync(ct) ? StoreRows.ReadUser(reader) : null;
     }, ct);
-
-    private static StoredUser ReadUser(NpgsqlDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-        reader.GetBoolean(5));
 }

@@ -67,13 +67,13 @@ internal sealed partial class PostgresEventStore : IEventStore
         return _database.ReadAsync<IReadOnlyList<Event>>(async connection =>
         {
             await using var command = PostgresDatabase.Command(connection,
-                $"SELECT {PostgresEventReader.Columns} FROM events WHERE lower(uuid) = ANY($1) ORDER BY seq",
+                $"SELECT {StoreRows.EventColumns} FROM events WHERE lower(uuid) = ANY($1) ORDER BY seq",
                 (object)wanted.Select(u => u.ToLowerInvariant()).ToArray());
             await using var reader = await command.ExecuteReaderAsync(ct);
             var found = new Dictionary<string, Event>(EventIdentity.Uuids);
             while (await reader.ReadAsync(ct))
             {
-                var e = PostgresEventReader.Read(reader, offset: 0);
+                var e = StoreRows.ReadEvent(reader, offset: 0);
                 found.TryAdd(e.Uuid, e);
             }
             // In the order asked for, as the other store answers.

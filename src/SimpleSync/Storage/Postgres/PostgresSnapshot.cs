@@ -3,7 +3,7 @@ namespace SimpleSync.Storage.Postgres;
 /// <summary>A <see cref="PagedSnapshot"/> on PostgreSQL: each page one query on a pooled connection, so no transaction stays open while a client downloads.</summary>
 internal sealed class PostgresSnapshot(PostgresDatabase database, long highestSeq) : PagedSnapshot(highestSeq)
 {
-    private const string Select = $"SELECT seq, {PostgresEventReader.Columns} FROM events";
+    private const string Select = $"SELECT seq, {StoreRows.EventColumns} FROM events";
 
     protected override Task ReadPageAsync(PageQuery query, Page page, CancellationToken ct) => database.ReadAsync(async connection =>
     {
@@ -20,7 +20,7 @@ internal sealed class PostgresSnapshot(PostgresDatabase database, long highestSe
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            if (!page.Add(reader.GetInt64(0), PostgresEventReader.Read(reader, offset: 1)))
+            if (!page.Add(reader.GetInt64(0), StoreRows.ReadEvent(reader, offset: 1)))
                 break;
         }
         return true;

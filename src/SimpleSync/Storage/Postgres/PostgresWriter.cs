@@ -91,7 +91,7 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
             {
                 new($"SELECT pg_advisory_xact_lock({PostgresSchema.AppendLock})"),
                 new("SELECT coalesce(max(seq), 0) FROM events"),
-                new($"SELECT seq, {PostgresEventReader.Columns} FROM events WHERE lower(uuid) = ANY($1) ORDER BY seq")
+                new($"SELECT seq, {StoreRows.EventColumns} FROM events WHERE lower(uuid) = ANY($1) ORDER BY seq")
                 {
                     Parameters = { new NpgsqlParameter { Value = uuids } },
                 },
@@ -104,7 +104,7 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
         await reader.NextResultAsync();
         var stored = new Dictionary<string, (long, Event)>(EventIdentity.Uuids);
         while (await reader.ReadAsync())
-            stored.TryAdd(reader.GetString(1), (reader.GetInt64(0), PostgresEventReader.Read(reader, offset: 1)));
+            stored.TryAdd(reader.GetString(1), (reader.GetInt64(0), StoreRows.ReadEvent(reader, offset: 1)));
         return (head, stored);
     }
 

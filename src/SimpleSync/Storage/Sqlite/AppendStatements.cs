@@ -24,7 +24,7 @@ internal sealed class AppendStatements : IDisposable
         _payload = _insert.Parameters.Add("$payload", SqliteType.Text);
 
         _existing = connection.CreateCommand();
-        _existing.CommandText = $"SELECT seq, {SqliteEventReader.Columns} FROM events WHERE uuid = $uuid COLLATE NOCASE ORDER BY seq LIMIT 1";
+        _existing.CommandText = $"SELECT seq, {StoreRows.EventColumns} FROM events WHERE uuid = $uuid COLLATE NOCASE ORDER BY seq LIMIT 1";
         _existingUuid = _existing.Parameters.Add("$uuid", SqliteType.Text);
     }
 
@@ -47,7 +47,7 @@ internal sealed class AppendStatements : IDisposable
         {
             if (reader.Read())
             {
-                var stored = SqliteEventReader.Read(reader, offset: 1);
+                var stored = StoreRows.ReadEvent(reader, offset: 1);
                 return EventIdentity.SameContent(stored, e)
                     ? new AppendOutcome(AppendStatus.Duplicate, reader.GetInt64(0))
                     : new AppendOutcome(AppendStatus.Conflict, 0);

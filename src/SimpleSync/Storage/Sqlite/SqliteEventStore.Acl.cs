@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SimpleSync.Protocol;
 
 namespace SimpleSync.Storage.Sqlite;
@@ -27,26 +26,18 @@ internal sealed partial class SqliteEventStore
                 "INSERT INTO acl_changes (changed_at, changed_by, rules) VALUES ($at, $by, $rules) RETURNING version";
             command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$by", changedBy);
-            command.Parameters.AddWithValue("$rules",
-                JsonSerializer.Serialize(new AclDocument(rules), ProtocolJsonContext.Default.AclDocument));
+            command.Parameters.AddWithValue("$rules", StoreRows.RulesJson(rules));
             return (long)command.ExecuteScalar()!;
         }, write: true));
 
     private List<AclVersion> ReadAclVersions(string orderAndLimit) => WithConnection(connection =>
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT version, changed_at, changed_by, rules FROM acl_changes {orderAndLimit}";
+        command.CommandText = $"SELECT {StoreRows.AclColumns} FROM acl_changes {orderAndLimit}";
         using var reader = command.ExecuteReader();
         var versions = new List<AclVersion>();
         while (reader.Read())
-        {
-            var document = JsonSerializer.Deserialize(reader.GetString(3), ProtocolJsonContext.Default.AclDocument)!;
-            versions.Add(new AclVersion(
-                reader.GetInt64(0),
-                document.Rules,
-                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                reader.GetString(2)));
-        }
+            versions.Add(StoreRows.ReadAclVersion(reader));
         return versions;
     });
 }

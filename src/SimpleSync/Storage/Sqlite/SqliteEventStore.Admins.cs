@@ -61,11 +61,11 @@ internal sealed partial class SqliteEventStore
         Task.FromResult<IReadOnlyList<AdminGrant>>(WithConnection(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT name, user_uuid, granted_at FROM admin_grants ORDER BY granted_at, name";
+            command.CommandText = $"SELECT {StoreRows.GrantColumns} FROM admin_grants ORDER BY granted_at, name";
             using var reader = command.ExecuteReader();
             var grants = new List<AdminGrant>();
             while (reader.Read())
-                grants.Add(new AdminGrant(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2))));
+                grants.Add(StoreRows.ReadGrant(reader));
             return grants;
         }));
 

@@ -6,8 +6,6 @@ namespace SimpleSync.Storage.Sqlite;
 
 internal sealed partial class SqliteEventStore
 {
-    private const string UserColumns = "uuid, username, password_hash, security_stamp, created_at, admin";
-
     public Task<StoredUser?> FindUserByNameAsync(string username, CancellationToken ct) =>
         Task.FromResult(FindUser("username = $key", username));
 
@@ -18,11 +16,11 @@ internal sealed partial class SqliteEventStore
         Task.FromResult(WithConnection<IReadOnlyList<StoredUser>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {UserColumns} FROM users ORDER BY username";
+            command.CommandText = $"SELECT {StoreRows.UserColumns} FROM users ORDER BY username";
             using var reader = command.ExecuteReader();
             var users = new List<StoredUser>();
             while (reader.Read())
-                users.Add(ReadUser(reader));
+                users.Add(StoreRows.ReadUser(reader));
             return users;
         }));
 
@@ -89,17 +87,9 @@ internal sealed partial class SqliteEventStore
     private StoredUser? FindUser(string where, string key) => WithConnection(connection =>
     {
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {UserColumns} FROM users WHERE {where}";
+        command.CommandText = $"SELECT {StoreRows.UserColumns} FROM users WHERE {where}";
         command.Parameters.AddWithValue("$key", key);
         using var reader = command.ExecuteReader();
-        return reader.Read() ? ReadUser(reader) : null;
+        return reader.Read() ? StoreRows.ReadUser(reader) : null;
     });
-
-    private static StoredUser ReadUser(SqliteDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetString(3),
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)),
-        reader.GetBoolean(5));
 }

@@ -74,7 +74,7 @@ internal sealed partial class SqliteEventStore : IEventStore
         Task.FromResult<IReadOnlyList<Event>>(WithConnection(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {SqliteEventReader.Columns} FROM events WHERE uuid = $uuid COLLATE NOCASE ORDER BY seq LIMIT 1";
+            command.CommandText = $"SELECT {StoreRows.EventColumns} FROM events WHERE uuid = $uuid COLLATE NOCASE ORDER BY seq LIMIT 1";
             var uuid = command.Parameters.Add("$uuid", SqliteType.Text);
             var found = new List<Event>();
             foreach (var value in uuids.Distinct(EventIdentity.Uuids))
@@ -82,7 +82,7 @@ internal sealed partial class SqliteEventStore : IEventStore
                 uuid.Value = value;
                 using var reader = command.ExecuteReader();
                 if (reader.Read())
-                    found.Add(SqliteEventReader.Read(reader, offset: 0));
+                    found.Add(StoreRows.ReadEvent(reader, offset: 0));
             }
             return found;
         }));

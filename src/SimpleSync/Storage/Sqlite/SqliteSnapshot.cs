@@ -14,7 +14,7 @@ internal sealed class SqliteSnapshot(SqliteDatabase database, long highestSeq) :
         try
         {
             using var command = connection.CreateCommand();
-            var select = $"SELECT seq, {SqliteEventReader.Columns} FROM events";
+            var select = $"SELECT seq, {StoreRows.EventColumns} FROM events";
             switch (query)
             {
                 case PageQuery.HistoryFrom from:
@@ -36,7 +36,7 @@ internal sealed class SqliteSnapshot(SqliteDatabase database, long highestSeq) :
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                if (!page.Add(reader.GetInt64(0), SqliteEventReader.Read(reader, offset: 1)))
+                if (!page.Add(reader.GetInt64(0), StoreRows.ReadEvent(reader, offset: 1)))
                     break;
             }
             return Task.CompletedTask;
