@@ -63,6 +63,24 @@ public sealed class PostgresEventStoreTests : EventStoreContract, IDisposable
     }
 
     [Fact]
+    public async Task Only_other_servers_commits_are_announced_this_servers_own_reach_the_feed_from_its_writer()
+    {
+        await using var server = OpenStore();
+        await using var other = OpenStore();
+        await server.AppendAsync([TestEvents.New("user-1")], Ct);
+        // The first wait connects the listener, which announces "anything may be new".
+        Assert.Equal(long.MaxValue, await server.OtherWritersCommittedAsync(Ct));
+
+        // Waiting already when this server commits: its own commit, were it announced, would wake the wait first.
+        var waiting = server.OtherWritersCommittedAsync(Ct);
+        var own = Assert.Single(await server.AppendAsync([TestEvents.New("user-1")], Ct)).Seq;
+        var others = Assert.Single(await other.AppendAsync([TestEvents.New("user-1")], Ct)).Seq;
+
+        Assert.Equal(others, await waiting.WaitAsync(TimeSpan.FromSeconds(30), Ct));
+        Assert.True(own < others);
+    }
+
+    [Fact]
     public async Task A_copy_restored_into_another_database_gets_a_new_epoch_and_keeps_its_history()
     {
         string epoch;

@@ -22,7 +22,7 @@ internal sealed partial class PostgresEventStore : IEventStore
         Epoch = epoch;
         _writer = new PostgresWriter(database);
         _appends = new GroupCommit(_writer.CommitAsync, committed);
-        _listener = new PostgresListener(database);
+        _listener = new PostgresListener(database, () => _writer.BackendPid);
     }
 
     public string Provider => "postgres";

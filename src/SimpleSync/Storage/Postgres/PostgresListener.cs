@@ -7,9 +7,13 @@ namespace SimpleSync.Storage.Postgres;
 /// database (this one's too), on a connection of its own, started by the first wait. Each
 /// notification carries only the commit's highest seq; the live feed reads the events. When the
 /// connection is lost, notifications may have been missed meanwhile, so every (re)connection
-/// announces <see cref="long.MaxValue"/>: "read whatever is new".
+/// announces <see cref="long.MaxValue"/>: "read whatever is new". This server's own commits are
+/// not announced: the live feed has them from the writer already, and reading them back would
+/// double its reads (a commit whose answer was lost with its connection is found by the feed's
+/// poll or next read instead).
 /// </summary>
-internal sealed class PostgresListener(PostgresDatabase database) : IAsyncDisposable
+/// <param name="ownWriter">The backend of this server's writer, whose notifications are its own commits.</param>
+internal sealed class PostgresListener(PostgresDatabase database, Func<int> ownWriter) : IAsyncDisposable
 {
     // A quiet connection is checked this often, so one cut without a word is noticed.
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(30);
@@ -59,7 +63,7 @@ internal sealed class PostgresListener(PostgresDatabase database) : IAsyncDispos
                 await using var connection = await database.OpenAsync(_stop.Token);
                 connection.Notification += (_, e) =>
                 {
-                    if (long.TryParse(e.Payload, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
+                    if (e.PID != ownWriter() && long.TryParse(e.Payload, NumberStyles.None, CultureInfo.InvariantCulture, out var seq))
                         Announce(seq);
                 };
                 await using (var listen = PostgresDatabase.Command(connection, $"LISTEN {PostgresWriter.Channel}"))

@@ -19,6 +19,10 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
     public const string Channel = "simplesync_events";
 
     private NpgsqlConnection? _connection;
+    private int _backendPid;
+
+    /// <summary>The PostgreSQL backend of the writer's connection (0 for none): the sender of this server's own NOTIFYs.</summary>
+    public int BackendPid => Volatile.Read(ref _backendPid);
 
     public async Task<AppendOutcome[][]> CommitAsync(IReadOnlyList<IReadOnlyList<Event>> batch)
     {
@@ -26,7 +30,7 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
         {
             try
             {
-                _connection ??= await database.OpenAsync(CancellationToken.None);
+                _connection ??= await OpenAsync();
                 return await CommitAsync(_connection, batch);
             }
             catch (Exception ex) when (PostgresDatabase.IsConnectionLost(ex))
@@ -35,7 +39,7 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
                 // a new one. Safe even if the commit went through before the connection died: the
                 // batch's uuids are then found stored, and come back as duplicates of themselves.
                 await DisposeAsync();
-                _connection = await database.OpenAsync(CancellationToken.None);
+                _connection = await OpenAsync();
                 return await CommitAsync(_connection, batch);
             }
         }
@@ -47,6 +51,13 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
                 throw translated;
             throw;
         }
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var connection = await database.OpenAsync(CancellationToken.None);
+        Volatile.Write(ref _backendPid, connection.ProcessID);
+        return connection;
     }
 
     private static async Task<AppendOutcome[][]> CommitAsync(NpgsqlConnection connection, IReadOnlyList<IReadOnlyList<Event>> batch)
@@ -140,5 +151,6 @@ internal sealed class PostgresWriter(PostgresDatabase database) : IAsyncDisposab
         if (_connection is not null)
             await _connection.DisposeAsync();
         _connection = null;
+        Volatile.Write(ref _backendPid, 0);
     }
 }
