@@ -1,10 +1,7 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
 
 namespace SimpleSync.Client.Tests.Support;
 
@@ -53,21 +50,12 @@ public sealed class HostileServer : IAsyncLifetime
 
     public Uri BaseAddressOf(string caseName) => new(new Uri(_app!.Urls.Single()), $"{caseName}/");
 
-    public async ValueTask InitializeAsync()
-    {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        _app = builder.Build();
-        _app.Run(AnswerAsync);
-        await _app.StartAsync(TestContext.Current.CancellationToken);
-    }
+    public async ValueTask InitializeAsync() => _app = await PeerServer.StartAsync(AnswerAsync);
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is null)
-            return;
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
+        if (_app is not null)
+            await PeerServer.StopAsync(_app);
     }
 
     private async Task AnswerAsync(HttpContext context)
@@ -87,9 +75,9 @@ public sealed class HostileServer : IAsyncLifetime
         if (target == hostile.Target)
         {
             var body = hostile.Body.Replace("{uuid}", await PushedUuidAsync(context), StringComparison.Ordinal);
-            await WriteAsync(context, body, hostile.ContentType, hostile.Chunked);
+            await PeerServer.WriteAsync(context, body, hostile.ContentType, hostile.Chunked);
             if (target == HostileTarget.Stream)
-                await HoldOpenAsync(context);
+                await PeerServer.HoldOpenAsync(context, _app!);
             return;
         }
         var fine = target switch
@@ -98,30 +86,7 @@ public sealed class HostileServer : IAsyncLifetime
             _ when hostile.Target == HostileTarget.Pull => $$"""{"epoch":"{{Epoch}}","cursor":1,"more":true,"events":[{{ValidEvent}}],"results":[]}""",
             _ => $$"""{"epoch":"{{Epoch}}","cursor":0,"more":false,"events":[],"results":[]}""",
         };
-        await WriteAsync(context, fine, "application/json", chunked: false);
-    }
-
-    private static async Task WriteAsync(HttpContext context, string body, string? contentType, bool chunked)
-    {
-        var bytes = Encoding.UTF8.GetBytes(body);
-        context.Response.ContentType = contentType;
-        if (!chunked)
-            context.Response.ContentLength = bytes.Length;
-        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
-        await context.Response.Body.FlushAsync(context.RequestAborted);
-    }
-
-    /// <summary>Keeps a stream open as a live server would, so a client that ignored the message would wait rather than reconnect.</summary>
-    private async Task HoldOpenAsync(HttpContext context)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app!.Lifetime.ApplicationStopping);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await PeerServer.WriteAsync(context, fine);
     }
 
     private static async Task<string> PushedUuidAsync(HttpContext context)

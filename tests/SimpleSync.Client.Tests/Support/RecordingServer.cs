@@ -1,10 +1,6 @@
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Hosting;
 
 namespace SimpleSync.Client.Tests.Support;
 
@@ -24,10 +20,8 @@ public sealed class RecordingServer : IAsyncDisposable
         """{"uuid":"0193a5c0-0000-7000-8000-00000000000a","timestamp":1,"userUuid":"u-bob","itemUuid":"task-0","action":"create","payload":"{}"}""";
 
     private readonly List<SeenRequest> _seen = [];
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly TaskCompletionSource _streamOpened = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private RecordingServer(WebApplication app) => _app = app;
 
     public Uri BaseAddress => new(_app.Urls.Single());
 
@@ -46,19 +40,12 @@ public sealed class RecordingServer : IAsyncDisposable
 
     public static async Task<RecordingServer> StartAsync()
     {
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
-        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        var server = new RecordingServer(builder.Build());
-        server._app.Run(server.AnswerAsync);
-        await server._app.StartAsync(TestContext.Current.CancellationToken);
+        var server = new RecordingServer();
+        server._app = await PeerServer.StartAsync(server.AnswerAsync);
         return server;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync(CancellationToken.None);
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => new(PeerServer.StopAsync(_app));
 
     private async Task AnswerAsync(HttpContext context)
     {
@@ -71,8 +58,7 @@ public sealed class RecordingServer : IAsyncDisposable
         switch (request.Path.Value, request.Method)
         {
             case ("/auth/token", _):
-                var claims = Convert.ToBase64String("""{"sub":"u-alice"}"""u8).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-                await WriteJsonAsync(context, $$"""{"token":"eyJhbGciOiJIUzI1NiJ9.{{claims}}.c2ln"}""");
+                await PeerServer.WriteAsync(context, $$"""{"token":"{{HostileServer.Token("""{"sub":"u-alice"}""")}}"}""");
                 break;
             case ("/sync", "POST"):
                 using (var body = await JsonDocument.ParseAsync(request.Body, cancellationToken: ct))
@@ -82,40 +68,19 @@ public sealed class RecordingServer : IAsyncDisposable
                         .Select(e => $$"""{"uuid":"{{e.GetProperty("uuid").GetString()}}","status":"accepted"}""");
                     // A first sync gets one event and "more", so that it goes on with GET /sync.
                     var page = cursor == 0 ? $$"""[{{OtherEvent}}],"cursor":1,"more":true""" : $$"""[],"cursor":{{cursor}},"more":false""";
-                    await WriteJsonAsync(context, $$"""{"epoch":"{{Epoch}}","events":{{page}},"results":[{{string.Join(",", results)}}]}""");
+                    await PeerServer.WriteAsync(context, $$"""{"epoch":"{{Epoch}}","events":{{page}},"results":[{{string.Join(",", results)}}]}""");
                 }
                 break;
             case ("/sync", _):
-                await WriteJsonAsync(context, $$"""{"epoch":"{{Epoch}}","events":[],"cursor":{{request.Query["cursor"]}},"more":false}""");
+                await PeerServer.WriteAsync(context, $$"""{"epoch":"{{Epoch}}","events":[],"cursor":{{request.Query["cursor"]}},"more":false}""");
                 break;
             default:
                 context.Response.ContentType = "text/event-stream";
                 await context.Response.WriteAsync($"event: hello\ndata: {{\"epoch\":\"{Epoch}\",\"cursor\":{request.Headers["Last-Event-ID"]}}}\n\n", ct);
                 await context.Response.Body.FlushAsync(ct);
                 _streamOpened.TrySetResult();
-                await HoldOpenAsync(ct);
+                await PeerServer.HoldOpenAsync(context, _app);
                 break;
-        }
-    }
-
-    private static async Task WriteJsonAsync(HttpContext context, string json)
-    {
-        var bytes = Encoding.UTF8.GetBytes(json);
-        context.Response.ContentType = "application/json";
-        context.Response.ContentLength = bytes.Length;
-        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
-    }
-
-    /// <summary>Keeps the stream open, as a live server would, until the client leaves or the server stops.</summary>
-    private async Task HoldOpenAsync(CancellationToken requestAborted)
-    {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _app.Lifetime.ApplicationStopping);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
         }
     }
 }
