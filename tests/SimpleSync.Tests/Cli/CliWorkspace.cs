@@ -20,6 +20,23 @@ internal sealed class CliWorkspace : IDisposable
 
     private readonly TempDir _dir = new();
 
+    /// <summary>
+    /// A workspace whose store is <paramref name="database"/>: the connection string in a file beside
+    /// the config (<c>storage.postgres_file</c>), as an operator keeps it.
+    /// </summary>
+    public static CliWorkspace OnPostgres(TestPostgres database)
+    {
+        var workspace = new CliWorkspace($"""
+            {DefaultConfig}
+
+            [storage]
+            provider = "postgres"
+            postgres_file = "postgres.conn"
+            """);
+        workspace.Write("postgres.conn", database.ConnectionString + "\n");
+        return workspace;
+    }
+
     public CliWorkspace(string? config = DefaultConfig)
     {
         if (config is not null)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using SimpleSync.Protocol;
+using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Cli;
 
@@ -27,19 +28,6 @@ public sealed class HistoryCommandTests
     private static List<Event> HistoryOrder(IEnumerable<Event> events) =>
         [.. events.OrderBy(e => e.Timestamp).ThenBy(e => e.Uuid, StringComparer.Ordinal)];
 
-    private static string JsonLines(IEnumerable<Event> events)
-    {
-        var text = new StringBuilder();
-        foreach (var e in events)
-        {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
-                EventJson.Write(json, e);
-            text.Append(Encoding.UTF8.GetString(buffer.ToArray())).Append('\n');
-        }
-        return text.ToString();
-    }
-
     private static List<Event> ParseLines(string text) =>
         [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
         {
@@ -64,7 +52,7 @@ public sealed class HistoryCommandTests
         using var workspace = new CliWorkspace();
         var history = SampleHistory();
         var shuffled = history.OrderBy(_ => Random.Shared.Next()).ToList();
-        await workspace.RunOkAsync(["import", workspace.Write("in.jsonl", JsonLines(shuffled))]);
+        await workspace.RunOkAsync(["import", workspace.Write("in.jsonl", TestEvents.JsonLines(shuffled))]);
 
         var stdout = await ExportAsync(workspace);
         Directory.CreateDirectory(workspace.File("out"));
@@ -83,7 +71,7 @@ public sealed class HistoryCommandTests
         using var source = new CliWorkspace();
         using var target = new CliWorkspace();
         var history = SampleHistory();
-        await source.RunOkAsync(["import", source.Write("in.jsonl", JsonLines(history))]);
+        await source.RunOkAsync(["import", source.Write("in.jsonl", TestEvents.JsonLines(history))]);
         var exported = await ExportAsync(source);
         var file = target.Write("history.jsonl", exported);
 
@@ -102,9 +90,9 @@ public sealed class HistoryCommandTests
     {
         using var workspace = new CliWorkspace();
         var stored = SampleHistory()[^1];
-        await workspace.RunOkAsync(["import", workspace.Write("first.jsonl", JsonLines([stored]))]);
+        await workspace.RunOkAsync(["import", workspace.Write("first.jsonl", TestEvents.JsonLines([stored]))]);
         var good = SampleHistory().Take(3).ToList();
-        var lines = JsonLines(good).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var lines = TestEvents.JsonLines(good).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         lines.Insert(2, """{"uuid": "ffffffff-0000-7000-8000-000000000000", "timestamp": 1}""");
         lines.Insert(4, "this is not json");
         var file = workspace.Write("bad.jsonl", string.Join('\n', lines) + "\n");
@@ -125,11 +113,11 @@ public sealed class HistoryCommandTests
     {
         using var workspace = new CliWorkspace();
         var stored = SampleHistory()[0];
-        await workspace.RunOkAsync(["import", workspace.Write("first.jsonl", JsonLines([stored]))]);
+        await workspace.RunOkAsync(["import", workspace.Write("first.jsonl", TestEvents.JsonLines([stored]))]);
         var changed = stored with { Payload = "something else" };
         var fresh = SampleHistory()[1];
 
-        var result = await workspace.RunAsync("import", workspace.Write("second.jsonl", JsonLines([changed, fresh])));
+        var result = await workspace.RunAsync("import", workspace.Write("second.jsonl", TestEvents.JsonLines([changed, fresh])));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(["imported 1 new events, 0 already present, 1 conflicting"], result.StdoutLines);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using SimpleSync.Protocol;
 using SimpleSync.Tests.Support;
@@ -9,17 +8,9 @@ namespace SimpleSync.Tests.Cli;
 public sealed class PostgresCliTests : IDisposable
 {
     private readonly TestPostgres _database = new();
-    private readonly CliWorkspace _workspace = new("""
-        [server]
-        listen = "http://127.0.0.1:0"
-        log_level = "warning"
+    private readonly CliWorkspace _workspace;
 
-        [storage]
-        provider = "postgres"
-        postgres_file = "postgres.conn"
-        """);
-
-    public PostgresCliTests() => _workspace.Write("postgres.conn", _database.ConnectionString + "\n");
+    public PostgresCliTests() => _workspace = CliWorkspace.OnPostgres(_database);
 
     public void Dispose()
     {
@@ -43,13 +34,13 @@ public sealed class PostgresCliTests : IDisposable
         Assert.Equal(rules.Rules, JsonSerializer.Deserialize(shown.Stdout, ProtocolJsonContext.Default.AclDocument)!.Rules);
 
         var events = Enumerable.Range(0, 3).Select(i => TestEvents.New("user-alice", $"task-{i}")).ToList();
-        var file = _workspace.Write("history.jsonl", JsonLines(events));
+        var file = _workspace.Write("history.jsonl", TestEvents.JsonLines(events));
         var first = await _workspace.RunOkAsync(["import", file]);
         var again = await _workspace.RunOkAsync(["import", file]);
         Assert.Contains("imported 3 new events, 0 already present", first.Stdout, StringComparison.Ordinal);
         Assert.Contains("imported 0 new events, 3 already present", again.Stdout, StringComparison.Ordinal);
         var exported = await _workspace.RunOkAsync(["export"]);
-        Assert.Equal(JsonLines(events.OrderBy(e => e.Timestamp)), exported.Stdout);
+        Assert.Equal(TestEvents.JsonLines(events.OrderBy(e => e.Timestamp)), exported.Stdout);
 
         await using var server = await _workspace.ServeAsync();
         var alice = server.NewClient(await server.LoginAsync("alice", "second-password"));
@@ -59,40 +50,18 @@ public sealed class PostgresCliTests : IDisposable
         Assert.Equal("1", denied.Headers.GetValues("Sync-Rejected").Single());
     }
 
-    [Fact]
-    public async Task A_bad_connection_string_is_named_by_its_key_without_its_password()
+    [Theory]
+    [InlineData("Host=db.internal;Password=hunter2-secret;Colour=blue", 2, "storage.postgres_file")]
+    [InlineData("Host=127.0.0.1;Port=1;Password=hunter2-secret;Timeout=2", 1, "unavailable")]
+    public async Task A_bad_or_unreachable_connection_string_fails_with_one_line_that_never_shows_its_password(
+        string connectionString, int exitCode, string named)
     {
-        _workspace.Write("postgres.conn", "Host=db.internal;Password=hunter2-secret;Colour=blue\n");
+        _workspace.Write("postgres.conn", connectionString + "\n");
 
         var result = await _workspace.RunAsync("user", "list");
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("storage.postgres_file", result.SingleErrorLine, StringComparison.Ordinal);
+        Assert.Equal(exitCode, result.ExitCode);
+        Assert.Contains(named, result.SingleErrorLine, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", result.Stdout + result.Stderr, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task An_unreachable_database_fails_the_command_with_one_line_and_no_password()
-    {
-        _workspace.Write("postgres.conn", "Host=127.0.0.1;Port=1;Password=hunter2-secret;Timeout=2\n");
-
-        var result = await _workspace.RunAsync("user", "list");
-
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("unavailable", result.SingleErrorLine, StringComparison.Ordinal);
-        Assert.DoesNotContain("hunter2", result.Stdout + result.Stderr, StringComparison.Ordinal);
-    }
-
-    private static string JsonLines(IEnumerable<Event> events)
-    {
-        var text = new StringBuilder();
-        foreach (var e in events)
-        {
-            using var buffer = new MemoryStream();
-            using (var json = new Utf8JsonWriter(buffer))
-                EventJson.Write(json, e);
-            text.Append(Encoding.UTF8.GetString(buffer.ToArray())).Append('\n');
-        }
-        return text.ToString();
     }
 }

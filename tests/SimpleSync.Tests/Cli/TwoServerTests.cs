@@ -6,24 +6,17 @@ namespace SimpleSync.Tests.Cli;
 
 /// <summary>
 /// Two <c>simple-sync serve</c> processes on one PostgreSQL database, as behind a load balancer:
-/// they share the JWT secret (one workspace) and the database, and clients go to either.
+/// they share the JWT secret and the connection string file (one workspace) and the database,
+/// and clients go to either.
 /// </summary>
 public sealed class TwoServerTests : IDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private readonly TestPostgres _database = new();
-    private readonly CliWorkspace _workspace = new("""
-        [server]
-        listen = "http://127.0.0.1:0"
-        log_level = "warning"
+    private readonly CliWorkspace _workspace;
 
-        [storage]
-        provider = "postgres"
-        """);
-
-    /// <summary>The connection string reaches the servers through the environment, never their arguments.</summary>
-    private Dictionary<string, string?> Environment => new() { ["SIMPLESYNC_STORAGE_POSTGRES"] = _database.ConnectionString };
+    public TwoServerTests() => _workspace = CliWorkspace.OnPostgres(_database);
 
     public void Dispose()
     {
@@ -39,8 +32,8 @@ public sealed class TwoServerTests : IDisposable
     private async Task<(ServerProcess A, ServerProcess B, string Token)> StartTwoAsync(bool atOnce = false)
     {
         var servers = atOnce
-            ? await Task.WhenAll(_workspace.ServeAsync(Environment), _workspace.ServeAsync(Environment))
-            : [await _workspace.ServeAsync(Environment), await _workspace.ServeAsync(Environment)];
+            ? await Task.WhenAll(_workspace.ServeAsync(), _workspace.ServeAsync())
+            : [await _workspace.ServeAsync(), await _workspace.ServeAsync()];
         var token = await servers[0].LoginAsync("admin", _workspace.AdminPassword);
         await servers[0].NewClient(token).PutAclAsync(new AclRule("*", "*", "*", true));
         return (servers[0], servers[1], token);

@@ -26,6 +26,20 @@ internal static class TestEvents
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
+    /// <summary>The events as the export format writes them: one JSON object a line.</summary>
+    public static string JsonLines(IEnumerable<Event> events)
+    {
+        var text = new StringBuilder();
+        foreach (var e in events)
+        {
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+                EventJson.Write(json, e);
+            text.Append(Encoding.UTF8.GetString(buffer.ToArray())).Append('\n');
+        }
+        return text.ToString();
+    }
+
     public static StringContent Content(string json) => new(json, Encoding.UTF8, "application/json");
 
     public static Task<HttpResponseMessage> PushAsync(this HttpClient client, params Event[] events) =>
