@@ -19,6 +19,19 @@ internal sealed record ExeResult(int ExitCode, string Stdout, string Stderr)
         }
     }
 
+    /// <summary>
+    /// Asserts a refused configuration: exit code 2, nothing served, and one line on stderr that
+    /// names each of <paramref name="named"/> (the key, the file, what was wrong).
+    /// </summary>
+    public void AssertConfigRefused(string what, params IEnumerable<string> named)
+    {
+        Assert.True(ExitCode == 2, $"{what}: {this}");
+        var line = SingleErrorLine;
+        foreach (var part in named)
+            Assert.Contains(part, line);
+        Assert.DoesNotContain("listening on", Stdout);
+    }
+
     public override string ToString() => $"exit code {ExitCode}\n--- stdout:\n{Stdout}\n--- stderr:\n{Stderr}";
 
     private static List<string> Lines(string text) =>

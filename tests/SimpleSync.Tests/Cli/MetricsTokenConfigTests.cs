@@ -31,12 +31,7 @@ public sealed class MetricsTokenConfigTests
 
         var result = await workspace.RunAsync(["serve"], environment: new Dictionary<string, string?> { ["SIMPLESYNC_METRICS_TOKEN_FILE"] = "metrics-token" });
 
-        Assert.True(result.ExitCode == 2, $"{what}: {result}");
-        var line = result.SingleErrorLine;
-        Assert.Contains(tokenFile, line);
-        foreach (var part in named)
-            Assert.Contains(part, line);
-        Assert.DoesNotContain("listening on", result.Stdout);
+        result.AssertConfigRefused(what, [tokenFile, .. named]);
     }
 
     [Fact]

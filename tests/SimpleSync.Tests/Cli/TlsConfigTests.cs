@@ -45,12 +45,7 @@ public sealed class TlsConfigTests
 
         var result = await workspace.RunAsync("serve", "--config", file);
 
-        Assert.True(result.ExitCode == 2, $"{what}: {result}");
-        var line = result.SingleErrorLine;
-        Assert.Contains(file, line);
-        foreach (var part in named)
-            Assert.Contains(part, line);
-        Assert.DoesNotContain("listening on", result.Stdout);
+        result.AssertConfigRefused(what, [file, .. named]);
         Assert.False(Directory.Exists(workspace.Data("")), "a server that refused its config must not create its data directory");
     }
 
