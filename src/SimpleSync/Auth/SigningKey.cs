@@ -38,7 +38,7 @@ internal static class SigningKey
     {
         if (FilePrivacy.Check(path) is { } exposure)
             throw new InvalidOperationException($"{path}: the JWT secret must be private to the user running the server, but {exposure.Reason}; fix: {exposure.Fix} (if others may have read it, delete it instead: a new one is made at the next start and everyone logs in again)");
-        var text = File.ReadAllText(path).Trim();
+        var text = Config.ConfigFiles.ReadText(path).Trim();
         byte[] key;
         try
         {

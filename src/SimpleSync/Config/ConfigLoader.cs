@@ -134,7 +134,7 @@ internal static class ConfigLoader
         string text;
         try
         {
-            text = File.ReadAllText(file);
+            text = ConfigFiles.ReadText(file);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -223,7 +223,7 @@ internal static class ConfigLoader
         string text;
         try
         {
-            text = File.ReadAllText(file).Trim();
+            text = ConfigFiles.ReadText(file).Trim();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

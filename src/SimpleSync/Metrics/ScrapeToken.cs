@@ -9,7 +9,8 @@ namespace SimpleSync.Metrics;
 /// The secret in metrics.token_file, which lets a monitoring system read GET /metrics without a
 /// user's token: tokens expire after a week, and any user's token also reads the whole history.
 /// It is accepted only on endpoints that carry <see cref="ScrapeTokenAccepted"/>, and it never
-/// expires; the file is read again at every scrape, so replacing it changes the secret at once.
+/// expires; the file is read again whenever it has changed (looked at on every scrape), so
+/// replacing it changes the secret at once.
 /// </summary>
 internal sealed partial class ScrapeToken
 {
@@ -24,6 +25,7 @@ internal sealed partial class ScrapeToken
     private readonly Lock _gate = new();
     private byte[]? _hash;
     private string? _problem;
+    private ConfigFiles.Stamp _stamp;
 
     public ScrapeToken(SimpleSyncOptions options, ILogger<ScrapeToken> logger)
     {
@@ -33,6 +35,7 @@ internal sealed partial class ScrapeToken
         // A warning, not a refusal as for the JWT secret: this one only reads counters.
         if (FilePrivacy.Check(_path) is { } exposure)
             Exposed(logger, _path, exposure.Reason, exposure.Fix);
+        _stamp = ConfigFiles.Stamp.Of(_path);
         Refresh();
     }
 
@@ -43,8 +46,8 @@ internal sealed partial class ScrapeToken
             problems.Add($"{Key}: {problem}");
     }
 
-    /// <summary>Whether <paramref name="presented"/> is the secret now in the file (which this reads).</summary>
-    public bool Accepts(string presented) => _path is not null && Matches(Refresh(), presented);
+    /// <summary>Whether <paramref name="presented"/> is the secret now in the file (read again only if it changed).</summary>
+    public bool Accepts(string presented) => _path is not null && Matches(Current(), presented);
 
     /// <summary>Whether <paramref name="presented"/> is the secret as last read, without reading the file: to log why a token was refused.</summary>
     public bool WasPresented(string presented) => Matches(Volatile.Read(ref _hash), presented);
@@ -53,19 +56,31 @@ internal sealed partial class ScrapeToken
         // Equal-length hashes, compared in constant time: the answer's timing says nothing about the secret.
         hash is not null && CryptographicOperations.FixedTimeEquals(hash, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
 
-    private byte[]? Refresh()
+    private byte[]? Current()
     {
-        var problem = Read(_path!, out var secret);
-        var hash = secret is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(secret));
-        Volatile.Write(ref _hash, hash);
+        // A look at the file's size and time per request; a read only when they changed, so a
+        // flood of wrong tokens at /metrics costs no file reads.
+        var stamp = ConfigFiles.Stamp.Of(_path!);
         lock (_gate)
         {
-            // Once per new problem: a scraper retries every few seconds. The secret itself is never logged.
-            if (problem is not null && problem != _problem)
-                Unusable(_logger, problem);
-            _problem = problem;
+            if (stamp != _stamp)
+            {
+                _stamp = stamp;
+                Refresh();
+            }
         }
-        return hash;
+        return Volatile.Read(ref _hash);
+    }
+
+    /// <summary>Reads the file; called at construction and under the gate.</summary>
+    private void Refresh()
+    {
+        var problem = Read(_path!, out var secret);
+        Volatile.Write(ref _hash, secret is null ? null : SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+        // Once per new problem. The secret itself is never logged.
+        if (problem is not null && problem != _problem)
+            Unusable(_logger, problem);
+        _problem = problem;
     }
 
     /// <returns>The problem with the file, naming it, or null with the secret in <paramref name="secret"/>.</returns>
@@ -77,7 +92,7 @@ internal sealed partial class ScrapeToken
         string text;
         try
         {
-            text = File.ReadAllText(path).Trim();
+            text = ConfigFiles.ReadText(path).Trim();
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

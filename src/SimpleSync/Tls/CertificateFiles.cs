@@ -63,7 +63,7 @@ internal static class CertificateFiles
         }
         try
         {
-            return File.ReadAllText(path);
+            return Config.ConfigFiles.ReadText(path);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {

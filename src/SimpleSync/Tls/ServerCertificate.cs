@@ -103,27 +103,9 @@ internal sealed partial class ServerCertificate
         Message = "The TLS certificate files changed but cannot be used, so the previous certificate is still presented: {Problems}")]
     private static partial void ReloadFailed(ILogger logger, string problems);
 
-    /// <summary>Whether either file may have changed, without reading them: where each path leads, its size and its time.</summary>
-    private readonly record struct PairStamp(FileStamp Certificate, FileStamp Key)
+    /// <summary>Whether either file may have changed, without reading them.</summary>
+    private readonly record struct PairStamp(ConfigFiles.Stamp Certificate, ConfigFiles.Stamp Key)
     {
-        public static PairStamp Read(string certificatePath, string keyPath) => new(FileStamp.Read(certificatePath), FileStamp.Read(keyPath));
-    }
-
-    private readonly record struct FileStamp(string Target, long Length, DateTime Written)
-    {
-        public static FileStamp Read(string path)
-        {
-            try
-            {
-                var target = File.ResolveLinkTarget(path, returnFinalTarget: true)?.FullName ?? path;
-                var file = new FileInfo(target);
-                return file.Exists ? new(target, file.Length, file.LastWriteTimeUtc) : new(target, -1, default);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                // Gone or hidden for now (a renewal half done): a stamp of its own, so that whatever comes next is a change.
-                return new(path, -1, default);
-            }
-        }
+        public static PairStamp Read(string certificatePath, string keyPath) => new(ConfigFiles.Stamp.Of(certificatePath), ConfigFiles.Stamp.Of(keyPath));
     }
 }

@@ -26,6 +26,8 @@ public sealed class ConfigTests
         { "postgres with both a string and a file", "[storage]\nprovider = \"postgres\"\npostgres = \"Host=db\"\npostgres_file = \"pg\"", ["storage.postgres", "not both"] },
         { "a connection string with an unknown keyword", "[storage]\npostgres = \"Host=db;Colour=blue\"", ["storage.postgres", "colour"] },
         { "a connection string without a host", "[storage]\npostgres = \"Database=simplesync\"", ["storage.postgres", "naming a host"] },
+        { "a token file that is a device without end", "[metrics]\ntoken_file = \"/dev/zero\"", ["metrics.token_file", "/dev/zero", "larger than"] },
+        { "a connection string file that is a device without end", "[storage]\nprovider = \"postgres\"\npostgres_file = \"/dev/zero\"", ["storage.postgres_file", "larger than"] },
         { "a connection string file that is missing", "[storage]\nprovider = \"postgres\"\npostgres_file = \"no-such-file\"", ["storage.postgres_file", "no-such-file"] },
         { "the same key twice", "[server]\nlisten = \"http://127.0.0.1:0\"\nlisten = \"http://127.0.0.1:1\"", ["line 3", "listen"] },
         { "the same section twice", "[server]\nlog_level = \"info\"\n[server]\nlisten = \"http://127.0.0.1:0\"", ["line 3", "server"] },
