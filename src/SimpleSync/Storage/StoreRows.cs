@@ -48,6 +48,26 @@ internal static class StoreRows
     public static AdminGrant ReadGrant(DbDataReader reader) =>
         new(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)));
 
+    /// <summary>Every row <paramref name="command"/> selects, each read by <paramref name="read"/>.</summary>
+    public static List<T> ReadAll<T>(DbCommand command, Func<DbDataReader, T> read)
+    {
+        using var reader = command.ExecuteReader();
+        var rows = new List<T>();
+        while (reader.Read())
+            rows.Add(read(reader));
+        return rows;
+    }
+
+    /// <inheritdoc cref="ReadAll"/>
+    public static async Task<List<T>> ReadAllAsync<T>(DbCommand command, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var rows = new List<T>();
+        while (await reader.ReadAsync(ct))
+            rows.Add(read(reader));
+        return rows;
+    }
+
     /// <summary>The rules as the <c>rules</c> column keeps them: the ACL document's JSON.</summary>
     public static string RulesJson(IReadOnlyList<AclRule> rules) =>
         JsonSerializer.Serialize(new AclDocument(rules), ProtocolJsonContext.Default.AclDocument);

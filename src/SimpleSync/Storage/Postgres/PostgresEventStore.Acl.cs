@@ -32,10 +32,6 @@ internal sealed partial class PostgresEventStore
     private Task<List<AclVersion>> ReadAclVersionsAsync(string orderAndLimit, CancellationToken ct) => Read(async connection =>
     {
         await using var command = PostgresDatabase.Command(connection, $"SELECT {StoreRows.AclColumns} FROM acl_changes {orderAndLimit}");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var versions = new List<AclVersion>();
-        while (await reader.ReadAsync(ct))
-            versions.Add(StoreRows.ReadAclVersion(reader));
-        return versions;
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadAclVersion, ct);
     }, ct);
 }

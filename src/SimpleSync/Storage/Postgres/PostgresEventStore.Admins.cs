@@ -63,10 +63,6 @@ internal sealed partial class PostgresEventStore
     private static async Task<List<AdminGrant>> ReadGrantsAsync(Npgsql.NpgsqlConnection connection, CancellationToken ct)
     {
         await using var command = PostgresDatabase.Command(connection, $"SELECT {StoreRows.GrantColumns} FROM admin_grants ORDER BY granted_at, name");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var grants = new List<AdminGrant>();
-        while (await reader.ReadAsync(ct))
-            grants.Add(StoreRows.ReadGrant(reader));
-        return grants;
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadGrant, ct);
     }
 }

@@ -15,11 +15,7 @@ internal sealed partial class PostgresEventStore
     public Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken ct) => Read<IReadOnlyList<StoredUser>>(async connection =>
     {
         await using var command = PostgresDatabase.Command(connection, $"SELECT {StoreRows.UserColumns} FROM users ORDER BY lower(username) COLLATE \"C\"");
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var users = new List<StoredUser>();
-        while (await reader.ReadAsync(ct))
-            users.Add(StoreRows.ReadUser(reader));
-        return users;
+        return await StoreRows.ReadAllAsync(command, StoreRows.ReadUser, ct);
     }, ct);
 
     public Task<int> CountUsersAsync(CancellationToken ct) => Read(async connection =>

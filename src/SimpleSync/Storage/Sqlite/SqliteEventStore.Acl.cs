@@ -34,10 +34,6 @@ internal sealed partial class SqliteEventStore
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT {StoreRows.AclColumns} FROM acl_changes {orderAndLimit}";
-        using var reader = command.ExecuteReader();
-        var versions = new List<AclVersion>();
-        while (reader.Read())
-            versions.Add(StoreRows.ReadAclVersion(reader));
-        return versions;
+        return StoreRows.ReadAll(command, StoreRows.ReadAclVersion);
     });
 }

@@ -62,11 +62,7 @@ internal sealed partial class SqliteEventStore
         {
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT {StoreRows.GrantColumns} FROM admin_grants ORDER BY granted_at, name";
-            using var reader = command.ExecuteReader();
-            var grants = new List<AdminGrant>();
-            while (reader.Read())
-                grants.Add(StoreRows.ReadGrant(reader));
-            return grants;
+            return StoreRows.ReadAll(command, StoreRows.ReadGrant);
         }));
 
     public Task RecordAdminGrantAsync(AdminGrant grant, CancellationToken ct)

@@ -17,11 +17,7 @@ internal sealed partial class SqliteEventStore
         {
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT {StoreRows.UserColumns} FROM users ORDER BY username";
-            using var reader = command.ExecuteReader();
-            var users = new List<StoredUser>();
-            while (reader.Read())
-                users.Add(StoreRows.ReadUser(reader));
-            return users;
+            return StoreRows.ReadAll(command, StoreRows.ReadUser);
         }));
 
     public Task<int> CountUsersAsync(CancellationToken ct) =>
