@@ -133,6 +133,19 @@ public sealed class PostgresEventStoreTests : EventStoreContract, IDisposable
         Assert.Equal(0, await store.CountUsersAsync(Ct));
     }
 
+    [Fact]
+    public async Task An_exhausted_connection_pool_is_unavailable_not_a_crash()
+    {
+        // One connection in all, which the writer keeps once it has appended: every read must wait for it.
+        var tiny = new NpgsqlConnectionStringBuilder(_database.ConnectionString) { MaxPoolSize = 1, Timeout = 1 }.ConnectionString;
+        await using var store = await PostgresEventStore.OpenAsync(tiny, null, Ct);
+        await store.AppendAsync([TestEvents.New("user-1")], Ct);
+
+        var error = await Assert.ThrowsAsync<SimpleSync.Errors.ApiException>(() => store.OpenSnapshotAsync(Ct));
+
+        Assert.Equal(SimpleSync.Protocol.ErrorCodes.Unavailable, error.Code);
+    }
+
     /// <summary>Waits, on the database's own word, until a session waits for the append lock.</summary>
     private async Task WaitUntilBlockedOnTheAppendLockAsync()
     {

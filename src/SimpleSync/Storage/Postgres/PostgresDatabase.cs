@@ -84,7 +84,8 @@ internal sealed class PostgresDatabase : IAsyncDisposable
     {
         // admin_shutdown, crash_shutdown, cannot_connect_now
         PostgresException pg => pg.SqlState is "57P01" or "57P02" or "57P03",
-        NpgsqlException npgsql => npgsql.InnerException is IOException or SocketException || npgsql.IsTransient,
+        // The socket failed. Not a timeout or an exhausted pool: trying again would only double the wait.
+        NpgsqlException npgsql => npgsql.InnerException is IOException or SocketException,
         _ => false,
     };
 
