@@ -21,9 +21,6 @@ internal sealed class HistoryFeed(StreamHub hub, TimeProvider time, ILogger<Hist
     private IEventStore? _store;
     private long _published;
 
-    /// <summary>The highest seq published so far.</summary>
-    public long Published => Volatile.Read(ref _published);
-
     /// <summary>
     /// Follows <paramref name="store"/> from its head now. Called before the server takes requests:
     /// a stream reads its backlog from the store, so whatever it might miss was committed after

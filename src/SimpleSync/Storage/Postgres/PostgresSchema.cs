@@ -75,13 +75,6 @@ internal static class PostgresSchema
         return epoch;
     }
 
-    /// <summary>Gives the store a new epoch now (after a restore done another way): clients re-sync from the start.</summary>
-    public static async Task<string> ResetEpochAsync(NpgsqlConnection connection, CancellationToken ct)
-    {
-        await ExecuteAsync(connection, "DELETE FROM meta WHERE key = 'epoch'", ct);
-        return await EnsureEpochAsync(connection, ct);
-    }
-
     private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken ct)
     {
         await using var command = PostgresDatabase.Command(connection, sql);
