@@ -15,6 +15,7 @@ using SimpleSync.Protocol;
 using SimpleSync.Storage;
 using SimpleSync.Sync;
 using SimpleSync.Tls;
+using SimpleSync.WebConsole;
 
 namespace SimpleSync;
 
@@ -59,6 +60,7 @@ internal static class ServerApp
         app.MapAdminUsers();
         app.MapMetrics();
         app.MapSimpleSyncOpenApi();
+        app.MapConsole();
         return app;
     }
 
@@ -78,8 +80,8 @@ internal static class ServerApp
         {
             compression.Providers.Add<BrotliCompressionProvider>();
             compression.Providers.Add<GzipCompressionProvider>();
-            // JSON answers only: an event stream must reach the client as it is written.
-            compression.MimeTypes = ["application/json", "application/problem+json", "text/plain"];
+            // Not text/event-stream: an event stream must reach the client as it is written.
+            compression.MimeTypes = ["application/json", "application/problem+json", "text/plain", "text/html", "text/javascript", "text/css"];
         });
         services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
         services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
