@@ -73,13 +73,14 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
 fi
 
 # The npm packages: the TypeScript SDK (built first: the others use it), the check of the
-# OpenAPI document against it, and the web demo with its tests in Debian's Chromium.
+# OpenAPI document against it, the web demo with its tests in Debian's Chromium, and the browser
+# tests of the web console the server serves.
 # Each runs `node --test`, whose summary has the lines "ℹ pass N" and "ℹ fail N".
 echo "== browser"
 if ! ./scripts/install-chromium.sh; then
   echo "test.sh: Chromium could not be installed; the browser tests will fail" >&2
 fi
-for package in clients/typescript clients/openapi-check samples/web-demo; do
+for package in clients/typescript clients/openapi-check samples/web-demo tests/console; do
   echo "== test ($package)"
   : >"$log"
   (cd "$package" && npm ci --no-audit --no-fund && npm test) 2>&1 | tee "$log"
