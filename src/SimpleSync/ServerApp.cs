@@ -5,6 +5,7 @@ using SimpleSync.Acl;
 using SimpleSync.Admin;
 using SimpleSync.Auth;
 using SimpleSync.Config;
+using SimpleSync.Devices;
 using SimpleSync.Errors;
 using SimpleSync.Events;
 using SimpleSync.Health;
@@ -57,6 +58,7 @@ internal static class ServerApp
         app.MapSync();
         app.MapAcl();
         app.MapAdminUsers();
+        app.MapDevices();
         app.MapMetrics();
         app.MapSimpleSyncOpenApi();
         return app;
@@ -129,6 +131,9 @@ internal static class ServerApp
         services.AddSingleton<ScrapeToken>();
         services.AddSingleton<AclProvider>();
         services.AddSingleton<PushGate>();
+        services.AddSingleton(SyncHealthLimits.Default);
+        services.AddSingleton<SyncHealth>();
+        services.AddHostedService(provider => provider.GetRequiredService<SyncHealth>());
         services.AddSingleton<Push>();
         services.AddSingleton<StreamRevocation>();
         services.AddHostedService(provider => provider.GetRequiredService<StreamRevocation>());
