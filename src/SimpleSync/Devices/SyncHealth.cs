@@ -29,7 +29,7 @@ internal sealed class SyncHealth(IEventStore store, TimeProvider time, ILogger<S
     private Dictionary<string, Queue<RejectionInfo>> _rejections = new(StringComparer.Ordinal);
     private int _rejectionCount;
     private readonly Dictionary<string, long> _rejectedByReason = new(StringComparer.Ordinal);
-    private (DeviceSummary Summary, DateTimeOffset At, long Head)? _summary;
+    private CachedSummary? _summary;
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
@@ -75,14 +75,17 @@ internal sealed class SyncHealth(IEventStore store, TimeProvider time, ILogger<S
             return new Dictionary<string, long>(_rejectedByReason, StringComparer.Ordinal);
     }
 
-    /// <summary>The device records summed up against <paramref name="head"/>; read again at most once a <see cref="FlushInterval"/>.</summary>
+    /// <summary>
+    /// The device records summed up against <paramref name="head"/>; read from the store at most
+    /// once a <see cref="FlushInterval"/> (or after a flush), however often scrapes and admins ask.
+    /// </summary>
     public async Task<DeviceSummary> SummaryAsync(long head, CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (_summary is { } cached && cached.Head == head && now - cached.At < FlushInterval)
+        if (_summary is { } cached && now - cached.At < FlushInterval)
             return cached.Summary;
         var summary = await store.SummarizeDevicesAsync(head, now - ActiveWithin, ct);
-        _summary = (summary, now, head);
+        _summary = new CachedSummary(summary, now);
         return summary;
     }
 
@@ -132,7 +135,15 @@ internal sealed class SyncHealth(IEventStore store, TimeProvider time, ILogger<S
             while (true)
             {
                 await Task.Delay(FlushInterval, time, stoppingToken);
-                await FlushAsync(stoppingToken);
+                try
+                {
+                    await FlushAsync(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A bug in a report must not stop the server (a failed BackgroundService stops the host).
+                    logger.LogError(ex, "Sync health not recorded");
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -184,6 +195,8 @@ internal sealed class SyncHealth(IEventStore store, TimeProvider time, ILogger<S
             };
         }
     }
+
+    private sealed record CachedSummary(DeviceSummary Summary, DateTimeOffset At);
 
     private static RejectionInfo Trimmed(RejectionInfo r) => r with
     {

@@ -23,6 +23,7 @@ internal static class MetricsEndpoints
                 ("simplesync_devices_known", "Devices recorded (by their Sync-Device header), of every server on the store.", devices.Known),
                 ("simplesync_devices_active", "Recorded devices that synced in the last 24 hours.", devices.Active),
                 ("simplesync_devices_behind", "Recorded devices whose cursor is behind the head of the history.", devices.Behind),
+                ("simplesync_device_notes_dropped", "Syncs of new devices this server did not note since it started: a user naming more than 50 devices between two writes.", health.Dropped),
             ]);
             return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
         })

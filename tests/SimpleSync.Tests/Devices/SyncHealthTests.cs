@@ -219,6 +219,18 @@ public sealed class SyncHealthTests
         Assert.Equal(SyncHealthLimits.Default.DevicesPerUser, devices.Devices.Count);
         Assert.Equal(Enumerable.Range(10, 50).Reverse().Select(i => $"invented-{i:D2}"), devices.Devices.Select(d => d.Device));
         Assert.Single((await DevicesAsync(admin)).Devices, d => d.Device == "bobs-phone");
+        Assert.Contains("\nsimplesync_device_notes_dropped 0\n", await admin.GetStringAsync("/metrics", Ct));
+
+        // Within one write interval, a fifty-first new device of one user is not noted at all.
+        for (var i = 0; i < 51; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/sync?cursor=0");
+            request.Headers.Add("Sync-Device", $"burst-{i:D2}");
+            using var response = await alice.SendAsync(request, Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        Assert.Contains("\nsimplesync_device_notes_dropped 1\n", await admin.GetStringAsync("/metrics", Ct));
+        Assert.DoesNotContain((await DevicesAsync(admin, $"?user={aliceUuid}")).Devices, d => d.Device == "burst-50");
     }
 
     [Fact]
