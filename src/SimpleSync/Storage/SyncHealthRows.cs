@@ -21,7 +21,8 @@ internal static class SyncHealthRows
     public static IEnumerable<(string Sql, object?[] Args)> Record(IReadOnlyList<DeviceRecord> devices, IReadOnlyList<RejectionInfo> rejections,
         SyncHealthLimits limits)
     {
-        foreach (var d in devices)
+        // Rows in one order on every server, so two servers writing at once cannot deadlock on them.
+        foreach (var d in devices.OrderBy(d => d.UserUuid, StringComparer.Ordinal).ThenBy(d => d.Device, StringComparer.Ordinal))
         {
             yield return ($"""
                 INSERT INTO devices ({DeviceColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -41,14 +42,14 @@ internal static class SyncHealthRows
                 [r.At.ToUnixTimeMilliseconds(), r.UserUuid, r.Device, r.EventUuid, r.ItemUuid, r.Action, r.Reason, r.Detail, r.Rule, r.AclVersion]);
         }
         // A user's devices past the limit, least recently synced first; ties broken by id so the count is exact.
-        foreach (var user in devices.Select(d => d.UserUuid).Distinct(StringComparer.Ordinal))
+        foreach (var user in devices.Select(d => d.UserUuid).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             yield return ("""
                 DELETE FROM devices WHERE user_uuid = $1 AND device NOT IN
                     (SELECT device FROM devices WHERE user_uuid = $1 ORDER BY last_sync DESC, device LIMIT $2)
                 """, [user, limits.DevicesPerUser]);
         }
-        foreach (var user in rejections.Select(r => r.UserUuid).Distinct(StringComparer.Ordinal))
+        foreach (var user in rejections.Select(r => r.UserUuid).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             yield return ("""
                 DELETE FROM rejections WHERE user_uuid = $1 AND id <
