@@ -97,6 +97,11 @@ internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOpti
         if (token is not null)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         identity.Apply(request);
+        foreach (var encoding in AnswerBody.Encodings)
+        {
+            if (!request.Headers.AcceptEncoding.Any(e => e.Value == encoding))
+                request.Headers.AcceptEncoding.Add(new StringWithQualityHeaderValue(encoding));
+        }
         using var timeout = new CancellationTokenSource(http.Timeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         using var response = await SendRawAsync(request, linked.Token, ct);
@@ -171,10 +176,10 @@ internal sealed class ServerApi(HttpClient http, Uri baseAddress, SyncClientOpti
                     detail = d.GetString();
             }
         }
-        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException
+        catch (Exception ex) when (ex is JsonException or HttpRequestException or IOException or SyncException
             || (ex is OperationCanceledException && !callerCt.IsCancellationRequested))
         {
-            // Not problem+json (a proxy's error page, one too long, a cut connection): the status decides.
+            // Not problem+json (a proxy's error page, one too long or not decoding, a cut connection): the status decides.
         }
         var status = response.StatusCode;
         code = code is not null && ErrorCodes.All.Contains(code) ? code : CodeOf(status);

@@ -29,6 +29,11 @@ public sealed class EndpointAccessTests(SharedServer shared) : IClassFixture<Sha
         { "POST", "/admin/users", NewUser },
         { "PUT", "/admin/users/user-alice", NewPassword },
         { "PUT", "/admin/users/user-nobody", NewPassword },
+        { "GET", "/admin/devices", null },
+        { "GET", "/admin/devices?user=user-alice", null },
+        { "GET", "/admin/rejections", null },
+        { "GET", "/admin/rejections?limit=0", null },
+        { "GET", "/admin/overview", null },
     };
 
     public static TheoryData<string, string, string?> AdminEndpoints() => new()
@@ -42,6 +47,11 @@ public sealed class EndpointAccessTests(SharedServer shared) : IClassFixture<Sha
         { "POST", "/admin/users", NewUser },
         { "PUT", "/admin/users/user-alice", NewPassword },
         { "PUT", "/admin/users/user-nobody", NewPassword },
+        { "GET", "/admin/devices", null },
+        { "GET", "/admin/devices?user=user-alice", null },
+        { "GET", "/admin/rejections", null },
+        { "GET", "/admin/rejections?limit=0", null },
+        { "GET", "/admin/overview", null },
     };
 
     [Theory]

@@ -1,3 +1,4 @@
+using SimpleSync.Devices;
 using SimpleSync.Errors;
 using SimpleSync.Metrics;
 using SimpleSync.OpenApi;
@@ -28,12 +29,13 @@ internal static class EventsEndpoints
     }
 
     /// <summary>GET /events[?fromTimestamp=N]: events with timestamp ≥ N, in history order.</summary>
-    private static async Task GetEvents(HttpContext context, IEventStore store, SyncMetrics metrics)
+    private static async Task GetEvents(HttpContext context, IEventStore store, SyncMetrics metrics, SyncHealth health)
     {
         using var timing = metrics.TimePull();
         var from = ParseFromTimestamp(context.Request.Query["fromTimestamp"]);
         await using var snapshot = await store.OpenSnapshotAsync(context.RequestAborted);
         await HistoryWriter.WriteAsync(context.Response, snapshot, from, context.RequestAborted);
+        health.Synced(DeviceCaller.Of(context), snapshot.HighestSeq);
     }
 
     /// <summary>
@@ -41,14 +43,16 @@ internal static class EventsEndpoints
     /// seed shape has no room for per-event results, so the count of refused events travels in
     /// the Sync-Rejected header.
     /// </summary>
-    private static async Task PostEvents(HttpContext context, Push push, IEventStore store, SyncMetrics metrics)
+    private static async Task PostEvents(HttpContext context, Push push, IEventStore store, SyncMetrics metrics, SyncHealth health)
     {
         using var timing = metrics.TimePush();
         var ct = context.RequestAborted;
-        var (_, results) = await push.ReceiveAsync(context, PushBodyShape.EventArray);
+        var caller = DeviceCaller.Of(context);
+        var (_, results) = await push.ReceiveAsync(context, caller, PushBodyShape.EventArray);
         context.Response.Headers[SyncHeaders.Rejected] = results.Count(r => r.Status == PushStatuses.Rejected).ToString();
         await using var snapshot = await store.OpenSnapshotAsync(ct);
         await HistoryWriter.WriteAsync(context.Response, snapshot, 0, ct);
+        health.Synced(caller, snapshot.HighestSeq);
     }
 
     private static ulong ParseFromTimestamp(Microsoft.Extensions.Primitives.StringValues values)

@@ -37,12 +37,12 @@ internal static class SyncHeaders
     public const string Rejected = "Sync-Rejected";
 
     /// <summary>
-    /// The request's device: the id of the client's local store (docs/protocol.md). Accepted on
-    /// every request and not read yet; a malformed value will be ignored, never refused.
+    /// The request's device: the id of the client's local store (docs/protocol.md). Read by
+    /// <see cref="Devices.DeviceCaller"/> for the sync health record; a malformed value is ignored, never refused.
     /// </summary>
     public const string Device = "Sync-Device";
 
-    /// <summary>The request's SDK and app with their versions (docs/protocol.md); accepted and not read yet, as <see cref="Device"/>.</summary>
+    /// <summary>The request's SDK and app with their versions (docs/protocol.md); read and ignored when malformed, as <see cref="Device"/>.</summary>
     public const string Client = "Sync-Client";
 
     /// <summary>The most characters of a <see cref="Device"/> value: more is malformed.</summary>

@@ -1,6 +1,6 @@
 using SimpleSync.Acl;
-using SimpleSync.Auth;
 using SimpleSync.Config;
+using SimpleSync.Devices;
 using SimpleSync.Metrics;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
@@ -12,27 +12,29 @@ namespace SimpleSync.Events;
 /// is invalid, not the pusher's own, or denied by the ACL, append the rest in one call, and
 /// report per event. A request that fails as a whole (malformed JSON, too many events) stores nothing.
 /// </summary>
-internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metrics, PushGate gate, SimpleSyncOptions options)
+internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metrics, PushGate gate, SyncHealth health,
+    TimeProvider time, SimpleSyncOptions options)
 {
     /// <summary>Reads, checks and stores one pushed body; returns its cursor (for <c>POST /sync</c>) and a result per element.</summary>
-    public async Task<(long? Cursor, PushResult[] Results)> ReceiveAsync(HttpContext context, PushBodyShape shape)
+    public async Task<(long? Cursor, PushResult[] Results)> ReceiveAsync(HttpContext context, DeviceCaller caller, PushBodyShape shape)
     {
         var ct = context.RequestAborted;
-        var user = context.User.Uuid();
-        using var place = gate.Enter(user);
+        using var place = gate.Enter(caller.UserUuid);
         var (cursor, parsed) = await PushBody.ReadAsync(context.Request, shape, options.Limits, ct);
-        return (cursor, await RunAsync(parsed, user, ct));
+        return (cursor, await RunAsync(parsed, caller, ct));
     }
 
-    public async Task<PushResult[]> RunAsync(IReadOnlyList<ParsedEvent> parsed, string userUuid, CancellationToken ct)
+    private async Task<PushResult[]> RunAsync(IReadOnlyList<ParsedEvent> parsed, DeviceCaller caller, CancellationToken ct)
     {
         var policy = await acl.CurrentAsync(ct);
         var results = new PushResult[parsed.Count];
+        // The ACL rule that denied each acl_denied event (-1: none matched), for the rejection log.
+        var denyingRule = new int[parsed.Count];
         var toStore = new List<Event>(parsed.Count);
         var storeIndex = new List<int>(parsed.Count);
         for (var i = 0; i < parsed.Count; i++)
         {
-            var rejection = Check(parsed[i], userUuid, policy);
+            var rejection = Check(parsed[i], caller.UserUuid, policy, out denyingRule[i]);
             if (rejection is not null)
             {
                 results[i] = Rejected(parsed[i].Uuid, rejection);
@@ -56,7 +58,28 @@ internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metri
         }
         await ForgiveStoredAsync(parsed, results, ct);
         metrics.Pushed(results);
+        Report(caller, parsed, results, denyingRule, policy.Version);
         return results;
+    }
+
+    /// <summary>Tells the device's record how the push went, and logs each refused event with what refused it.</summary>
+    private void Report(DeviceCaller caller, IReadOnlyList<ParsedEvent> parsed, PushResult[] results, int[] denyingRule, long aclVersion)
+    {
+        var now = time.GetUtcNow();
+        var accepted = 0;
+        var rejections = new List<RejectionInfo>();
+        for (var i = 0; i < results.Length; i++)
+        {
+            if (results[i].Status == PushStatuses.Accepted)
+                accepted++;
+            if (results[i].Status != PushStatuses.Rejected)
+                continue;
+            var denied = results[i].Reason == RejectionReasons.AclDenied;
+            var e = parsed[i].Event;
+            rejections.Add(new RejectionInfo(now, caller.UserUuid, caller.Device, results[i].Uuid, e?.ItemUuid, e?.Action,
+                results[i].Reason!, results[i].Detail!, denied && denyingRule[i] >= 0 ? denyingRule[i] : null, denied ? aclVersion : null));
+        }
+        health.Pushed(caller, accepted, rejections);
     }
 
     /// <summary>
@@ -84,13 +107,17 @@ internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metri
     private static PushResult Rejected(string? uuid, EventRejection rejection) =>
         new(uuid, PushStatuses.Rejected, rejection.Reason, rejection.Detail);
 
-    private static EventRejection? Check(ParsedEvent parsed, string userUuid, AclPolicy policy)
+    /// <param name="rule">The deciding ACL rule's index when the ACL was asked (-1: no rule matched, or not asked).</param>
+    private static EventRejection? Check(ParsedEvent parsed, string userUuid, AclPolicy policy, out int rule)
     {
+        rule = -1;
         if (parsed.Event is not { } e)
             return parsed.Rejection;
         if (e.UserUuid != userUuid)
             return new EventRejection(RejectionReasons.UserMismatch, "userUuid: must be the uuid of the user who pushes the event");
-        if (!policy.Decide(e.UserUuid, e.ItemUuid, e.Action).Allow)
+        var decision = policy.Decide(e.UserUuid, e.ItemUuid, e.Action);
+        rule = decision.Rule;
+        if (!decision.Allow)
             return new EventRejection(RejectionReasons.AclDenied, $"the ACL does not allow action '{e.Action}' on item '{e.ItemUuid}'");
         return null;
     }

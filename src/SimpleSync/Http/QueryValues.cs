@@ -43,6 +43,10 @@ internal static class QueryValues
         return null;
     }
 
+    /// <summary>As <see cref="Text"/>, for a value that may be left out: absent is null, not a problem.</summary>
+    public static string? OptionalText(IQueryCollection query, string name, int maxLength, Dictionary<string, string[]> errors) =>
+        query.ContainsKey(name) ? Text(query, name, maxLength, errors) : null;
+
     /// <summary>Throws the 400 for the problems <see cref="Text"/> collected, if any.</summary>
     public static void ThrowIfAny(Dictionary<string, string[]> errors)
     {

@@ -7,7 +7,7 @@ namespace SimpleSync.Storage;
 /// unique violation becomes <c>conflict</c>, a locked, unreachable or failing database
 /// <c>unavailable</c>). Stores never decide permissions: endpoints call the ACL evaluator first.
 /// </summary>
-internal interface IEventStore : IHistoryStore, IAccountStore, IAclStore, IAsyncDisposable
+internal interface IEventStore : IHistoryStore, IAccountStore, IAclStore, ISyncHealthStore, IAsyncDisposable
 {
     /// <summary>"sqlite" or "postgres", for health and metrics.</summary>
     string Provider { get; }

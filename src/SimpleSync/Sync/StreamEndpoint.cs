@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Features;
 using SimpleSync.Auth;
 using SimpleSync.Config;
+using SimpleSync.Devices;
 using SimpleSync.Errors;
 using SimpleSync.Http;
 using SimpleSync.Protocol;
@@ -30,7 +31,7 @@ internal static class StreamEndpoint
     public const int MaxEpochLength = 64;
 
     public static async Task Stream(HttpContext context, IEventStore store, StreamHub hub, SimpleSyncOptions options,
-        TimeProvider time, ILogger<StreamHub> logger)
+        TimeProvider time, SyncHealth health, ILogger<StreamHub> logger)
     {
         var cursor = ResumeFrom(context);
         var knownEpoch = KnownEpoch(context);
@@ -46,6 +47,9 @@ internal static class StreamEndpoint
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        // The device's record follows what the stream sends it.
+        var caller = DeviceCaller.Of(context);
+        void Reached(long seq) => health.Synced(caller, seq);
         var sse = new SseWriter(response.BodyWriter);
         var last = cursor;
         try
@@ -58,8 +62,9 @@ internal static class StreamEndpoint
                     "the server's store was restored or re-created: sync, then reconnect with the new epoch and cursor", ct);
                 return;
             }
-            last = await SendStoredAsync(sse, store, last, ct);
-            var ending = await FollowAsync(sse, subscription, options.Sync, time, last, ct);
+            Reached(last);
+            last = await SendStoredAsync(sse, store, last, Reached, ct);
+            var ending = await FollowAsync(sse, subscription, options.Sync, time, last, Reached, ct);
             await sse.WriteEndAsync(ending.Reason, ending.Detail, context.RequestAborted);
         }
         catch (OperationCanceledException) when (subscription.Ended is StreamEnd.TooSlow or StreamEnd.ServerStopping or StreamEnd.Revoked)
@@ -88,7 +93,7 @@ internal static class StreamEndpoint
 
     /// <summary>Sends what the server's live feed publishes, until the stream ends. The store is not read again.</summary>
     private static async Task<(string Reason, string Detail)> FollowAsync(SseWriter sse, StreamSubscription subscription,
-        SyncSection sync, TimeProvider time, long last, CancellationToken ct)
+        SyncSection sync, TimeProvider time, long last, Action<long> reached, CancellationToken ct)
     {
         // The stream ends at its maximum lifetime, or earlier when the token that opened it expires.
         var lifetimeEnds = time.GetUtcNow() + sync.StreamMaxLifetime;
@@ -129,17 +134,19 @@ internal static class StreamEndpoint
                     continue;
                 await sse.WriteEventsAsync(fresh, ct);
                 last = fresh[^1].Seq;
+                reached(last);
             }
         }
     }
 
     /// <summary>Sends what the store holds after <paramref name="last"/>, page by page; returns the new last seq.</summary>
-    private static async Task<long> SendStoredAsync(SseWriter sse, IEventStore store, long last, CancellationToken ct)
+    private static async Task<long> SendStoredAsync(SseWriter sse, IEventStore store, long last, Action<long> reached, CancellationToken ct)
     {
         await foreach (var page in store.PagesSinceAsync(last, BacklogPage, ct))
         {
             await sse.WriteEventsAsync(page, ct);
             last = page[^1].Seq;
+            reached(last);
         }
         return last;
     }

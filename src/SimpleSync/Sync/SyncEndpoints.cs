@@ -1,3 +1,4 @@
+using SimpleSync.Devices;
 using SimpleSync.Events;
 using SimpleSync.Http;
 using SimpleSync.Metrics;
@@ -42,26 +43,29 @@ internal static class SyncEndpoints
     }
 
     /// <summary>GET /sync?cursor=N[&amp;limit=K]: events with seq &gt; N, at most K of them.</summary>
-    private static async Task Pull(HttpContext context, IEventStore store, SyncMetrics metrics)
+    private static async Task Pull(HttpContext context, IEventStore store, SyncMetrics metrics, SyncHealth health)
     {
         using var timing = metrics.TimePull();
         var query = context.Request.Query;
         var cursor = QueryValues.Integer(query["cursor"], "cursor", 0, long.MaxValue, 0);
         var limit = (int)QueryValues.Integer(query["limit"], "limit", 1, DefaultLimit, DefaultLimit);
         await using var snapshot = await store.OpenSnapshotAsync(context.RequestAborted);
-        await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor, limit, null, context.RequestAborted);
+        var reached = await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor, limit, null, context.RequestAborted);
+        health.Synced(DeviceCaller.Of(context), reached);
     }
 
     /// <summary>
     /// POST /sync {cursor, events}: stores the pushed events, then answers as GET /sync from the
     /// request's cursor, so the client's own accepted events come back with everything else new.
     /// </summary>
-    private static async Task PushAndPull(HttpContext context, IEventStore store, Push push, SyncMetrics metrics)
+    private static async Task PushAndPull(HttpContext context, IEventStore store, Push push, SyncMetrics metrics, SyncHealth health)
     {
         using var timing = metrics.TimePush();
         var ct = context.RequestAborted;
-        var (cursor, results) = await push.ReceiveAsync(context, PushBodyShape.SyncRequest);
+        var caller = DeviceCaller.Of(context);
+        var (cursor, results) = await push.ReceiveAsync(context, caller, PushBodyShape.SyncRequest);
         await using var snapshot = await store.OpenSnapshotAsync(ct);
-        await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor!.Value, DefaultLimit, results, ct);
+        var reached = await SyncWriter.WriteAsync(context.Response, store.Epoch, snapshot, cursor!.Value, DefaultLimit, results, ct);
+        health.Synced(caller, reached);
     }
 }

@@ -16,7 +16,8 @@ internal static class SyncWriter
     /// <summary>A page ends after the event that takes its events' JSON past this (with more: true), so clients can cap an answer's size.</summary>
     public const int MaxPageBytes = 8 * 1024 * 1024;
 
-    public static async Task WriteAsync(HttpResponse response, string epoch, IHistorySnapshot snapshot, long cursor, int limit,
+    /// <summary>Writes the answer; returns its cursor, the seq the client reaches by applying it.</summary>
+    public static async Task<long> WriteAsync(HttpResponse response, string epoch, IHistorySnapshot snapshot, long cursor, int limit,
         IReadOnlyList<PushResult>? results, CancellationToken ct)
     {
         response.ContentType = "application/json; charset=utf-8";
@@ -53,6 +54,7 @@ internal static class SyncWriter
         json.WriteBoolean("more", more);
         json.WriteEndObject();
         await output.FlushAsync(ct);
+        return last;
     }
 
     private static void WriteResults(Utf8JsonWriter json, IReadOnlyList<PushResult> results)

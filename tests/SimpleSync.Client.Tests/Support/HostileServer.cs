@@ -20,10 +20,12 @@ public enum HostileTarget
 
 /// <summary>
 /// One crafted answer. <c>{uuid}</c> in <see cref="Body"/> becomes the uuid of the pushed event;
-/// <see cref="ContentType"/> null sends none; <see cref="Chunked"/> leaves out Content-Length.
+/// <see cref="ContentType"/> null sends none; <see cref="Chunked"/> leaves out Content-Length;
+/// <see cref="ContentEncoding"/> is sent as Content-Encoding, with the body compressed so (gzip,
+/// br) unless <see cref="Compress"/> is false.
 /// </summary>
 public sealed record HostileCase(HostileTarget Target, string Body, string? ContentType = "application/json", bool Chunked = false,
-    SyncClientOptions? Options = null);
+    SyncClientOptions? Options = null, string? ContentEncoding = null, bool Compress = true);
 
 /// <summary>
 /// A tiny real HTTP server on loopback that speaks just enough of the protocol to reach the
@@ -75,7 +77,7 @@ public sealed class HostileServer : IAsyncLifetime
         if (target == hostile.Target)
         {
             var body = hostile.Body.Replace("{uuid}", await PushedUuidAsync(context), StringComparison.Ordinal);
-            await PeerServer.WriteAsync(context, body, hostile.ContentType, hostile.Chunked);
+            await PeerServer.WriteAsync(context, Encoded(body, hostile), hostile.ContentType, hostile.Chunked, hostile.ContentEncoding);
             if (target == HostileTarget.Stream)
                 await PeerServer.HoldOpenAsync(context, _app!);
             return;
@@ -87,6 +89,21 @@ public sealed class HostileServer : IAsyncLifetime
             _ => $$"""{"epoch":"{{Epoch}}","cursor":0,"more":false,"events":[],"results":[]}""",
         };
         await PeerServer.WriteAsync(context, fine);
+    }
+
+    private static byte[] Encoded(string body, HostileCase hostile)
+    {
+        var bytes = Encoding.UTF8.GetBytes(body);
+        if (hostile.ContentEncoding is not { } encoding || !hostile.Compress)
+            return bytes;
+        using var compressed = new MemoryStream();
+        using (Stream compressor = encoding == "br"
+            ? new System.IO.Compression.BrotliStream(compressed, System.IO.Compression.CompressionLevel.Fastest)
+            : new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            compressor.Write(bytes);
+        }
+        return compressed.ToArray();
     }
 
     private static async Task<string> PushedUuidAsync(HttpContext context)

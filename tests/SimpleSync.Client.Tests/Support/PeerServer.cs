@@ -30,10 +30,15 @@ internal static class PeerServer
     }
 
     /// <summary>Writes <paramref name="body"/>; without Content-Length when <paramref name="chunked"/>; no Content-Type when it is null.</summary>
-    public static async Task WriteAsync(HttpContext context, string body, string? contentType = "application/json", bool chunked = false)
+    public static Task WriteAsync(HttpContext context, string body, string? contentType = "application/json", bool chunked = false) =>
+        WriteAsync(context, Encoding.UTF8.GetBytes(body), contentType, chunked, contentEncoding: null);
+
+    /// <summary>As above, with the bytes as they go on the wire and their Content-Encoding, if any.</summary>
+    public static async Task WriteAsync(HttpContext context, byte[] bytes, string? contentType, bool chunked, string? contentEncoding)
     {
-        var bytes = Encoding.UTF8.GetBytes(body);
         context.Response.ContentType = contentType;
+        if (contentEncoding is not null)
+            context.Response.Headers.ContentEncoding = contentEncoding;
         if (!chunked)
             context.Response.ContentLength = bytes.Length;
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);

@@ -117,6 +117,35 @@ public sealed class TwoServerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_device_that_syncs_on_one_server_shows_on_the_other_with_its_refused_events()
+    {
+        var (a, b, token) = await StartTwoAsync();
+        await using var _ = a;
+        await using var __ = b;
+        var phone = a.NewClient(token);
+        phone.DefaultRequestHeaders.Add("Sync-Device", "phone-on-a");
+        var adminUuid = await phone.AdminUuidAsync();
+        await phone.PushAcceptedAsync(TestEvents.New(adminUuid));
+        using (var refused = await phone.PostAsync("/sync", TestEvents.Content(SyncApi.Body(0, [TestEvents.New("user-not-me")])), Ct))
+            Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+
+        // Server A writes its notes within its flush interval; B reads them from the shared store.
+        var admin = b.NewClient(token);
+        var deadline = DateTime.UtcNow + ExecutableRunner.Timeout;
+        string devices;
+        do
+        {
+            devices = await admin.GetStringAsync("/admin/devices", Ct);
+            Assert.True(DateTime.UtcNow < deadline, $"the device did not show on the other server: {devices}");
+            await Task.Delay(50, Ct);
+        }
+        while (!devices.Contains("\"phone-on-a\"", StringComparison.Ordinal));
+        Assert.Contains("\"accepted\":1,\"rejected\":1", devices, StringComparison.Ordinal);
+        var rejections = await admin.GetStringAsync("/admin/rejections", Ct);
+        Assert.Contains($"\"reason\":\"{RejectionReasons.UserMismatch}\"", rejections, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Killing_one_server_under_load_loses_no_acknowledged_event_and_the_other_keeps_serving()
     {
         var (a, b, token) = await StartTwoAsync();

@@ -54,6 +54,21 @@ public sealed class TlsTests
     }
 
     [Fact]
+    public async Task Answers_over_https_are_compressed_when_the_client_asks()
+    {
+        using var dir = new TempDir();
+        var (server, _, _, _) = await StartAsync(dir);
+        await using var _ = server;
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.AcceptEncoding.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue("gzip"));
+
+        using var response = await server.Anonymous.SendAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(["gzip"], response.Content.Headers.ContentEncoding);
+    }
+
+    [Fact]
     public async Task Several_live_streams_and_a_push_share_one_HTTP2_connection()
     {
         using var dir = new TempDir();
