@@ -26,9 +26,9 @@ test("an admin signs in, moves between the pages by their links, and signs out",
   await screenshot(page, "signin");
 
   await signInAsAdmin(page, stack);
-  await page.getByRole("heading", { name: "Users" }).waitFor();
-  assert.match(page.url(), /#\/users$/);
-  for (const name of ["ACL", "Explain", "History", "Users"]) {
+  await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+  assert.match(page.url(), /#\/overview$/);
+  for (const name of ["Users", "ACL", "Explain", "History", "Devices", "Overview"]) {
     await page.getByRole("link", { name, exact: true }).click();
     await page.getByRole("heading", { name, exact: true, level: 1 }).waitFor();
     assert.equal(await page.getByRole("link", { name, exact: true }).getAttribute("aria-current"), "page");

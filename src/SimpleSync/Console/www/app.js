@@ -3,18 +3,22 @@
 // aborts when the page is left, which cancels its requests, streams and timers.
 import { onSessionEnded, session } from "./api.js";
 import * as acl from "./pages/acl.js";
+import * as devices from "./pages/devices.js";
 import * as explain from "./pages/explain.js";
 import * as historyPage from "./pages/history.js";
+import * as overview from "./pages/overview.js";
 import * as signin from "./pages/signin.js";
 import * as users from "./pages/users.js";
 
 const pages = {
+  overview: { title: "Overview", mount: overview.mount },
   users: { title: "Users", mount: users.mount },
   acl: { title: "ACL", mount: acl.mount },
   explain: { title: "Explain", mount: explain.mount },
   history: { title: "History", mount: historyPage.mount },
+  devices: { title: "Devices", mount: devices.mount },
 };
-const firstPage = "users";
+const firstPage = "overview";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");

@@ -25,8 +25,8 @@ let lastId = 0;
 /** control → its error element, found so even before either is in the document. */
 const errorSlots = new WeakMap();
 
-/** A unique element id. */
-export function uid(prefix = "f") {
+/** A unique element id, for linking a label or an error to its control. */
+function uid(prefix = "f") {
   lastId += 1;
   return `${prefix}-${lastId}`;
 }
@@ -97,18 +97,6 @@ export function showApiError(error, controls, box) {
 export function clearErrors(controls, box) {
   for (const control of Object.values(controls)) setFieldError(control, null);
   showMessage(box, null);
-}
-
-/** A button that is disabled while `action` runs. */
-export function busy(button, action) {
-  return async (...args) => {
-    button.disabled = true;
-    try {
-      return await action(...args);
-    } finally {
-      button.disabled = false;
-    }
-  };
 }
 
 /** Runs `f` every `ms` until `signal` aborts. */
