@@ -5,7 +5,7 @@ import { h, messageBox, showMessage } from "../dom.js";
 export function mount(root, { signal, message, done }) {
   const username = h("input", { id: "signin-username", name: "username", autocomplete: "username", required: true });
   const password = h("input", { id: "signin-password", name: "password", type: "password", autocomplete: "current-password", required: true });
-  const submit = h("button", { type: "submit" }, "Sign in");
+  const submit = h("button", { type: "submit", class: "primary" }, "Sign in");
   const alert = messageBox("alert");
   const notice = messageBox("status");
   showMessage(notice, message);
