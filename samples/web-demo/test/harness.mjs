@@ -5,27 +5,11 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { freePort, passwordOf, TestServer } from "../../../clients/typescript/test/support/server.mjs";
+import { eventually, freePort, passwordOf, TestServer } from "../../../clients/typescript/test/support/server.mjs";
 import { startDemoServer } from "../server.mjs";
 
+export { eventually };
 const chromiumPath = "/usr/bin/chromium";
-
-/**
- * Retries `check` (which throws until it holds) until it passes or `timeout` ms have gone.
- * The default is generous because a test machine may be busy with other work; no test asserts
- * speed.
- */
-export async function eventually(check, { timeout = 30_000, interval = 50 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, interval));
-  }
-}
 
 /** Creates a user on `server`; returns {uuid, username, password}. */
 async function addUser(server, username) {

@@ -2,28 +2,20 @@
 // field, a valid one is saved by one PUT, every version's changes are listed, and explain shows
 // which rule decides.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { errorOf, launchBrowser, screenshot, signInAsAdmin, startConsole } from "./harness.mjs";
+import { test } from "node:test";
+import { consoleSuite, errorOf, screenshot, signInAsAdmin } from "./harness.mjs";
 
-let browser;
-let stack;
 
-before(async () => {
-  browser = await launchBrowser();
-  stack = await startConsole(browser);
+const suite = consoleSuite(async (stack) => {
   await stack.server.newUser("alice");
-});
-after(async () => {
-  await stack?.dispose();
-  await browser?.close();
 });
 
 const timeout = 120_000;
-const acl = async () => (await (await stack.server.admin("GET", "/acl")).json()).rules;
+const acl = async () => (await (await suite.stack.server.admin("GET", "/acl")).json()).rules;
 
 test("an ACL with an error is refused and the error shown at its rule and field; fixed, it is saved and its change listed", { timeout }, async () => {
-  const page = await stack.open("#/acl");
-  await signInAsAdmin(page, stack);
+  const page = await suite.stack.open("#/acl");
+  await signInAsAdmin(page, suite.stack);
   await page.getByText("No rules: every push is denied.").waitFor();
 
   await page.getByRole("button", { name: "Add rule" }).click();
@@ -74,12 +66,12 @@ test("an ACL with an error is refused and the error shown at its rule and field;
 });
 
 test("explain shows the decision, its reason and the deciding rule, and each skipped rule's failed fields", { timeout }, async () => {
-  await stack.server.setAcl([
+  await suite.stack.server.setAcl([
     { user: "user-alice", item: "secret-*", action: "*", allow: false },
     { user: "*", item: "task-*", action: "create", allow: true },
   ]);
-  const page = await stack.open("#/explain");
-  await signInAsAdmin(page, stack);
+  const page = await suite.stack.open("#/explain");
+  await signInAsAdmin(page, suite.stack);
 
   await page.getByLabel("User uuid").fill("user-alice");
   await page.getByLabel("Item", { exact: true }).fill("secret-1");

@@ -2,11 +2,9 @@
 // they sync, refused pushes show with their reason and the ACL rule that decided, and the
 // overview shows the server's figures.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { eventually, launchBrowser, screenshot, signInAsAdmin, startConsole } from "./harness.mjs";
+import { test } from "node:test";
+import { consoleSuite, eventually, screenshot, signInAsAdmin } from "./harness.mjs";
 
-let browser;
-let stack;
 const clients = [];
 
 const rules = [
@@ -14,24 +12,19 @@ const rules = [
   { user: "*", item: "task-*", action: "*", allow: true },
 ];
 
-before(async () => {
-  browser = await launchBrowser();
-  stack = await startConsole(browser);
+const suite = consoleSuite(async (stack) => {
   await stack.server.newUser("alice");
   await stack.server.newUser("bob");
   await stack.server.setAcl(rules);
-});
-after(async () => {
+}, () => {
   for (const client of clients) client.close();
-  await stack?.dispose();
-  await browser?.close();
 });
 
 const timeout = 180_000;
 
 /** A TypeScript SDK client of `username` on a store of its own: a device. */
 async function device(username, options = {}) {
-  const client = await stack.server.client(username, options);
+  const client = await suite.stack.server.client(username, options);
   clients.push(client);
   return client;
 }
@@ -49,8 +42,8 @@ test("a device that stops syncing falls behind while others push, and catches up
   await bob.sync();
   await push(alice, "task-1");
 
-  const page = await stack.open("#/devices");
-  await signInAsAdmin(page, stack);
+  const page = await suite.stack.open("#/devices");
+  await signInAsAdmin(page, suite.stack);
   const bobs = deviceRow(page, bob);
   await bobs.getByText("1 behind").waitFor();
   await bobs.getByText("simplesync-js/0.1.0 todo/1.2.0").waitFor();
@@ -74,8 +67,8 @@ test("a refused push shows on its device and in the recent list with its reason 
   const result = await push(carol, "secret-1");
   assert.equal(result.rejected.length, 1);
 
-  const page = await stack.open("#/devices");
-  await signInAsAdmin(page, stack);
+  const page = await suite.stack.open("#/devices");
+  await signInAsAdmin(page, suite.stack);
   const row = deviceRow(page, carol);
   await row.getByRole("button", { name: /^Refused events of alice's device/ }).click();
   const own = page.getByRole("table", { name: `Refused events of device ${carol.deviceId}` });
@@ -92,7 +85,7 @@ test("a refused push shows on its device and in the recent list with its reason 
   await screenshot(page, "devices");
 
   // Decided by a version of the ACL that is no longer current: said so, not shown as today's rule 0.
-  await stack.server.setAcl([{ user: "*", item: "note-*", action: "*", allow: true }, ...rules]);
+  await suite.stack.server.setAcl([{ user: "*", item: "note-*", action: "*", allow: true }, ...rules]);
   await push(carol, "secret-2"); // still refused: now by rule 1, of the new version
   await page.getByRole("button", { name: "Refresh", exact: true }).click();
   await own.getByRole("row").filter({ hasText: "secret-1" }).getByText("the ACL has changed since").waitFor();
@@ -107,18 +100,18 @@ test("a refused push shows on its device and in the recent list with its reason 
 test("the overview shows the version, storage, head, open streams, events per second, devices and refusals by reason", { timeout }, async () => {
   const watcher = await device("bob");
   const watching = watcher.watch();
-  const page = await stack.open("#/overview");
-  await signInAsAdmin(page, stack);
+  const page = await suite.stack.open("#/overview");
+  await signInAsAdmin(page, suite.stack);
   const card = (name) => page.getByRole("region", { name }).locator(".value");
 
   await eventually(async () => assert.equal(await card("Open streams").textContent(), "1"));
   assert.equal(await card("Version").textContent(), "0.1.0");
   await page.getByRole("region", { name: "Version" }).getByText("storage: sqlite").waitFor();
-  const head = (await stack.server.history()).length;
+  const head = (await suite.stack.server.history()).length;
   await eventually(async () => assert.equal(await card("Head").textContent(), String(head)));
   await page.getByRole("region", { name: "Devices" }).getByText(/active in the last 24 h · \d+ behind/).waitFor();
   const refused = page.getByRole("table", { name: "Refused events by reason" });
-  const overview = await (await stack.server.admin("GET", "/admin/overview")).json();
+  const overview = await (await suite.stack.server.admin("GET", "/admin/overview")).json();
   assert.ok(overview.rejectionsByReason.acl_denied > 0);
   await refused.getByRole("row").filter({ hasText: "acl_denied" }).getByRole("cell", { name: String(overview.rejectionsByReason.acl_denied) }).waitFor();
 

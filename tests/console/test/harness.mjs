@@ -8,24 +8,32 @@ import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
-import { passwordOf, TestServer } from "../../../clients/typescript/test/support/server.mjs";
+import { eventually, passwordOf, TestServer } from "../../../clients/typescript/test/support/server.mjs";
 
-export { passwordOf };
+export { eventually, passwordOf };
 const chromiumPath = "/usr/bin/chromium";
 const docs = join(dirname(fileURLToPath(import.meta.url)), "../../../docs");
 
-/** Retries `check` (which throws until it holds) until it passes or `timeout` ms have gone. */
-export async function eventually(check, { timeout = 30_000, interval = 50 } = {}) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, interval));
-  }
+/**
+ * One browser and one console stack for a test file: started before its tests (then
+ * `setUp(stack)` adds what the file needs), torn down after them (`tearDown()` first). Returns
+ * the object that holds them, `{browser, stack}`.
+ */
+export function consoleSuite(setUp = async () => {}, tearDown = () => {}) {
+  const suite = { browser: undefined, stack: undefined };
+  before(async () => {
+    suite.browser = await launchBrowser();
+    suite.stack = await startConsole(suite.browser);
+    await setUp(suite.stack);
+  });
+  after(async () => {
+    tearDown();
+    await suite.stack?.dispose();
+    await suite.browser?.close();
+  });
+  return suite;
 }
 
 export async function launchBrowser() {

@@ -1,17 +1,13 @@
 // Live history: the newest page first, pushes arriving live, older pages on demand, client-side
 // filters over what is loaded and what arrives, exact 64-bit timestamps, and a bounded table.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { event, eventually, launchBrowser, screenshot, signInAsAdmin, startConsole } from "./harness.mjs";
+import { test } from "node:test";
+import { consoleSuite, event, eventually, screenshot, signInAsAdmin } from "./harness.mjs";
 
-let browser;
-let stack;
 const base = Date.UTC(2026, 10, 1, 12, 0, 0); // 2026-11-01T12:00:00Z
 const seeded = 300;
 
-before(async () => {
-  browser = await launchBrowser();
-  stack = await startConsole(browser);
+const suite = consoleSuite(async (stack) => {
   await stack.server.newUser("alice");
   await stack.server.newUser("bob");
   await stack.server.allowAll();
@@ -23,10 +19,6 @@ before(async () => {
     assert.ok(results.every((r) => r.status === "accepted"));
   }
 });
-after(async () => {
-  await stack?.dispose();
-  await browser?.close();
-});
 
 const timeout = 180_000;
 const rows = (page) => page.locator("table.history tbody tr");
@@ -34,8 +26,8 @@ const row = (page, item) => rows(page).filter({ has: page.locator("td:nth-child(
 const items = (page) => rows(page).locator("td:nth-child(4)").allTextContents();
 
 async function openHistory() {
-  const page = await stack.open("#/history");
-  await signInAsAdmin(page, stack);
+  const page = await suite.stack.open("#/history");
+  await signInAsAdmin(page, suite.stack);
   await page.getByRole("status").getByText("Live", { exact: true }).waitFor();
   return page;
 }
@@ -92,7 +84,7 @@ test("filters by user, item prefix, action and time range apply to what is loade
 
   await page.getByLabel("Item prefix").fill("live-");
   await expectRowCount(page, 0);
-  await stack.push("bob", [event("user-bob", "other-1"), event("user-bob", "live-1", "create", { payload: '{"title":"arrives live"}' })]);
+  await suite.stack.push("bob", [event("user-bob", "other-1"), event("user-bob", "live-1", "create", { payload: '{"title":"arrives live"}' })]);
   await row(page, "live-1").waitFor();
   await row(page, "live-1").getByText('{"title":"arrives live"}').waitFor();
   await expectRowCount(page, 1);
@@ -102,15 +94,15 @@ test("filters by user, item prefix, action and time range apply to what is loade
 test("a push made by another user arrives live at the top, with its timestamp exact past 2^53", { timeout }, async () => {
   const page = await openHistory();
   await expectRowCount(page, 100);
-  const token = await stack.tokenOf("alice");
+  const token = await suite.stack.tokenOf("alice");
   const uuid = crypto.randomUUID();
   // Raw JSON: the timestamp is the largest the protocol allows, more than a double holds exactly.
   const body = `{"cursor":0,"events":[{"uuid":"${uuid}","timestamp":18446744073709551615,"userUuid":"user-alice","itemUuid":"far-future","action":"create","payload":"{}"}]}`;
-  const r = await fetch(`${stack.server.url}/sync`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body });
+  const r = await fetch(`${suite.stack.server.url}/sync`, { method: "POST", headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" }, body });
   assert.equal(r.status, 200);
   await row(page, "far-future").getByText("18446744073709551615 ms").waitFor();
   assert.equal((await items(page))[0], "far-future");
-  await stack.push("bob", [event("user-bob", "task-42", "update", { payload: '{"done":true}' })]);
+  await suite.stack.push("bob", [event("user-bob", "task-42", "update", { payload: '{"done":true}' })]);
   await eventually(async () => assert.equal((await items(page))[0], "task-42"));
   await screenshot(page, "history");
 });
@@ -119,7 +111,7 @@ test("the table keeps at most 2,000 rows, the newest, however many events arrive
   const page = await openHistory();
   await expectRowCount(page, 100);
   const burst = Array.from({ length: 2100 }, (_, k) => event("user-alice", `burst-${k}`, "create", { timestamp: base + k }));
-  await stack.push("alice", burst);
+  await suite.stack.push("alice", burst);
   await row(page, "burst-2099").waitFor();
   await page.getByText("the newest 2,000 shown").waitFor();
   await expectRowCount(page, 2000);

@@ -1,27 +1,18 @@
 // Users: create, rename, reset a password, grant and revoke admin, each error of the API shown
 // at the field it names, or beside the form when it names none.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { errorOf, launchBrowser, screenshot, signInAsAdmin, startConsole } from "./harness.mjs";
+import { test } from "node:test";
+import { consoleSuite, errorOf, screenshot, signInAsAdmin } from "./harness.mjs";
 
-let browser;
-let stack;
 
-before(async () => {
-  browser = await launchBrowser();
-  stack = await startConsole(browser);
-});
-after(async () => {
-  await stack?.dispose();
-  await browser?.close();
-});
+const suite = consoleSuite();
 
 const timeout = 120_000;
 const userRow = (page, name) => page.getByRole("row").filter({ has: page.getByRole("cell", { name, exact: true }) });
 
 test("an admin creates a user, after a too-short password is shown at its field and a taken name beside the form", { timeout }, async () => {
-  const page = await stack.open("#/users");
-  await signInAsAdmin(page, stack);
+  const page = await suite.stack.open("#/users");
+  await signInAsAdmin(page, suite.stack);
   const form = page.getByRole("form", { name: "New user" });
   const uuid = await form.getByLabel("UUID").inputValue();
   assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -48,9 +39,9 @@ test("an admin creates a user, after a too-short password is shown at its field 
 });
 
 test("an admin renames a user and resets a password, each error at the field of its row", { timeout }, async () => {
-  await stack.server.newUser("dave");
-  const page = await stack.open("#/users");
-  await signInAsAdmin(page, stack);
+  await suite.stack.server.newUser("dave");
+  const page = await suite.stack.open("#/users");
+  await signInAsAdmin(page, suite.stack);
 
   await page.getByRole("button", { name: "Rename dave" }).click();
   await page.getByLabel("New username for dave").fill("");
@@ -68,13 +59,13 @@ test("an admin renames a user and resets a password, each error at the field of 
   await page.getByLabel("New password for david").fill("davids-new-password");
   await page.getByRole("button", { name: "Set password" }).click();
   await page.getByRole("status").getByText("Set a new password for david").waitFor();
-  assert.ok(await stack.server.token("david", "davids-new-password"));
+  assert.ok(await suite.stack.server.token("david", "davids-new-password"));
 });
 
 test("an admin grants and revokes admin, and the last admin cannot be revoked", { timeout }, async () => {
-  await stack.server.newUser("erin");
-  const page = await stack.open("#/users");
-  await signInAsAdmin(page, stack);
+  await suite.stack.server.newUser("erin");
+  const page = await suite.stack.open("#/users");
+  await signInAsAdmin(page, suite.stack);
 
   await page.getByRole("button", { name: "Make admin erin" }).click();
   await userRow(page, "erin").getByText("admin", { exact: true }).waitFor();
@@ -83,11 +74,11 @@ test("an admin grants and revokes admin, and the last admin cannot be revoked", 
   assert.equal(await userRow(page, "erin").getByText("admin", { exact: true }).count(), 0);
 
   // Every other admin of this server's tests revoked first, so that "admin" is the last one.
-  const users = await (await stack.server.admin("GET", "/admin/users")).json();
-  for (const u of users.filter((u) => u.admin && u.username !== "admin")) await stack.server.admin("PUT", `/admin/users/${u.uuid}`, { admin: false });
+  const users = await (await suite.stack.server.admin("GET", "/admin/users")).json();
+  for (const u of users.filter((u) => u.admin && u.username !== "admin")) await suite.stack.server.admin("PUT", `/admin/users/${u.uuid}`, { admin: false });
   await page.reload();
   await page.getByRole("button", { name: "Revoke admin from admin" }).click();
   await page.getByRole("alert").getByText("last admin").waitFor();
-  const after = await (await stack.server.admin("GET", "/admin/users")).json();
+  const after = await (await suite.stack.server.admin("GET", "/admin/users")).json();
   assert.equal(after.find((u) => u.username === "admin").admin, true);
 });

@@ -17,6 +17,23 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../../../..");
 export const serverDll = join(repoRoot, "src/SimpleSync/bin/Debug/net10.0/simple-sync.dll");
 
+/**
+ * Retries `check` (which throws until it holds) until it passes or `timeout` ms have gone.
+ * The default is generous because a test machine may be busy with other work; no test asserts
+ * speed.
+ */
+export async function eventually(check, { timeout = 30_000, interval = 50 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
 /** Waits until `condition()` is truthy (polling), failing after `timeoutMs`. */
 export async function waitFor(condition, { timeoutMs = 30_000, what = "the condition" } = {}) {
   const deadline = Date.now() + timeoutMs;
