@@ -12,7 +12,9 @@ internal sealed record LoadGenOptions
         scenario run, drives it over HTTP and prints a table of figures against their targets.
 
           --quick               short runs (about 3 s of load a scenario, one run each)
-          --scenario NAME       run only this scenario; repeat for several (see the list below)
+          --scenario NAME       run only this scenario; repeat for several (see the list below).
+                                physical runs once a round on no server: SQLite's own insert
+                                and scan rates in this process, the limit the others are bound by
           --runs N              runs of each scenario; the best is reported (default 2, 1 with --quick)
           --warmup S            seconds of load before each measured window (default 3, 1 with --quick)
           --history-1m          also run pull-1m (seeds 1,000,000 events first)

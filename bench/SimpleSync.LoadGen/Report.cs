@@ -25,6 +25,7 @@ internal static class Report
             PrintSideBySide(output, stores, onStores);
         else if (onStores.Count > 0)
             PrintTable(output, onStores);
+        PhysicalReport.Print(output, all.Where(s => s.Store is null).ToList());
         output.WriteLine();
         foreach (var scenario in all)
             PrintDiagnostics(output, scenario, stores.Count > 1);
@@ -106,7 +107,9 @@ internal static class Report
         {
             var runs = string.Join(" / ", scenario.Runs.Select(r => Number(r.Primary.Value)));
             output.WriteLine($"  runs ({best.Primary.Name}, {best.Primary.Unit}): {runs}; best shown");
-            if (best.Cpu is { } split && scenario.Store is { } onStore)
+            if (best.Cpu is { } cpu && scenario.Store is null)
+                output.WriteLine($"  CPU (% of one core, {Environment.ProcessorCount * 100} % in all): load generator (SQLite in it) {cpu.LoadGenPercent:0}, other processes {cpu.OtherPercent:0}");
+            else if (best.Cpu is { } split && scenario.Store is { } onStore)
                 output.WriteLine($"  CPU (% of one core, {Environment.ProcessorCount * 100} % in all): server {split.ServerPercent:0}" +
                     (onStore.Servers() > 1 ? $" ({onStore.Servers()} processes)" : "") +
                     (split.DatabasePercent is { } database ? $", PostgreSQL {database:0}" : "") +

@@ -120,6 +120,7 @@ internal static class ScenarioCatalog
 {
     public static IReadOnlyList<Scenario> All { get; } =
     [
+        PhysicalScenario.Define("physical"),
         PushScenario.Define("push-100", batch: 100, clients: 16, pullBack: true, target: 50_000),
         PushScenario.Define("push-100-nopull", batch: 100, clients: 16, pullBack: false, target: 50_000),
         PushScenario.Define("push-1", batch: 1, clients: 16, pullBack: true, target: 5_000),
