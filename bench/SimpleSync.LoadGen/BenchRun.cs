@@ -15,8 +15,6 @@ internal static class BenchRun
         foreach (var scenario in scenarios)
         {
             var stores = StoresOf(scenario, options);
-            if (scenario.Scope == ScenarioScope.SimpleSyncOnly && options.Stores.FirstOrDefault(s => s.IsPeer()) is var peer && peer.IsPeer())
-                Console.Error.WriteLine($"[{scenario.Name} {peer.Name()}] not run: this scenario uses what only simple-sync has");
             var runs = stores.ToDictionary(store => store, _ => new List<ScenarioResult>());
             var failures = stores.ToDictionary(store => store, _ => new List<string>());
             for (var run = 1; run <= options.Runs; run++)
@@ -48,10 +46,6 @@ internal static class BenchRun
     /// <summary>A store of a run, or none (a scenario of the machine); a record so it can key a dictionary.</summary>
     private sealed record Slot(StoreKind? Kind);
 
-    private static List<Slot> StoresOf(Scenario scenario, LoadGenOptions options) => scenario.Scope switch
-    {
-        ScenarioScope.Machine => [new Slot(null)],
-        ScenarioScope.SimpleSyncOnly => options.Stores.Where(s => !s.IsPeer()).Select(s => new Slot(s)).ToList(),
-        _ => options.Stores.Select(s => new Slot(s)).ToList(),
-    };
+    private static List<Slot> StoresOf(Scenario scenario, LoadGenOptions options) =>
+        scenario.Scope == ScenarioScope.Machine ? [new Slot(null)] : options.Stores.Select(s => new Slot(s)).ToList();
 }

@@ -28,9 +28,9 @@ internal sealed record LoadGenOptions
                                 fresh PostgreSQL database, clients alternating between them),
                                 postgres1 (one server on PostgreSQL) and pouchdb (the peer:
                                 PouchDB Server 4.2 on LevelDB, from bench/peer, installed there
-                                with npm ci on first use; needs Node.js 20+; stream-100 does
-                                not run on it). With pouchdb the table adds how many times
-                                faster each simple-sync store was than the peer
+                                with npm ci on first use; needs Node.js 20+). With pouchdb the
+                                table adds how many times faster each simple-sync store was
+                                than the peer
           --postgres CONN       for postgres1/2: an Npgsql connection string of a PostgreSQL user
                                 that may create databases (default: $SIMPLESYNC_BENCH_POSTGRES,
                                 else a throwaway durable cluster from scripts/postgres.sh)

@@ -61,15 +61,14 @@ internal static class Report
         output.WriteLine($"|---|---|{string.Concat(stores.Concat(compared).Select(_ => "---|"))}---|");
         foreach (var scenario in all.GroupBy(s => s.Scenario.Name))
         {
-            var ran = stores.Select(store => scenario.FirstOrDefault(s => s.Store == store)).ToList();
-            var best = ran.Select(r => r?.Best).ToList();
+            var best = stores.Select(store => scenario.FirstOrDefault(s => s.Store == store)?.Best).ToList();
             var names = best.SelectMany(b => b?.Figures ?? []).Select(f => f.Name).Distinct().ToList();
             if (names.Count == 0)
-                output.WriteLine($"| {scenario.Key} | – | {string.Join(" | ", ran.Select(r => r is null ? "not run" : "failed").Concat(compared.Select(_ => "")))} | |");
+                output.WriteLine($"| {scenario.Key} | – | {string.Join(" | ", stores.Select(_ => "failed").Concat(compared.Select(_ => "")))} | |");
             foreach (var name in names)
             {
                 var figures = best.Select(b => b?.Figures.FirstOrDefault(f => f.Name == name)).ToList();
-                var cells = figures.Select((f, i) => f is not null ? Cell(f) : ran[i] is null ? "not run" : best[i] is null ? "failed" : "–");
+                var cells = figures.Select((f, i) => f is not null ? Cell(f) : best[i] is null ? "failed" : "–");
                 var ratioCells = compared.Select(s => PeerRatio(figures[stores.IndexOf(s)], figures[stores.IndexOf(peer)]));
                 output.WriteLine($"| {scenario.Key} | {name} | {string.Join(" | ", cells.Concat(ratioCells))} | {TargetText(figures.FirstOrDefault(f => f is not null)?.Target)} |");
             }

@@ -14,9 +14,6 @@ internal enum ScenarioScope
     /// <summary>On each store of --stores, the peer included, through <see cref="IBenchTarget"/>.</summary>
     EveryStore,
 
-    /// <summary>On each simple-sync store: it uses what only simple-sync has.</summary>
-    SimpleSyncOnly,
-
     /// <summary>Once a round, on no server: a figure of the machine itself.</summary>
     Machine,
 }
@@ -40,7 +37,7 @@ internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, 
     /// Starts the run's server (on PostgreSQL: one or two servers on a fresh database) with the run's
     /// settings, plus <paramref name="settings"/> that only this scenario needs.
     /// </summary>
-    public async Task<BenchServer> StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
+    private async Task<BenchServer> StartServerAsync(IReadOnlyDictionary<string, string>? settings)
     {
         var kind = store ?? throw new InvalidOperationException($"{scenario} runs on no store");
         if (kind.IsPeer())
@@ -52,9 +49,12 @@ internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, 
         return await BenchServer.StartAsync(serverDll, environment, database, kind.Servers(), ct);
     }
 
-    /// <summary>The run's servers, whichever kind the store is: simple-sync's as above, or the peer.</summary>
-    public async Task<IBenchTarget> StartTargetAsync() =>
-        store is { } kind && kind.IsPeer() ? await PeerServer.StartAsync(Log, ct) : await StartServerAsync();
+    /// <summary>
+    /// The run's servers, whichever kind the store is: simple-sync's as above, or the peer (which
+    /// takes none of simple-sync's <paramref name="settings"/>).
+    /// </summary>
+    public async Task<IBenchTarget> StartTargetAsync(IReadOnlyDictionary<string, string>? settings = null) =>
+        store is { } kind && kind.IsPeer() ? await PeerServer.StartAsync(Log, ct) : await StartServerAsync(settings);
 
     /// <summary>Progress goes to stderr, so stdout holds only the report.</summary>
     public void Log(string message) => Console.Error.WriteLine($"[{scenario} {store?.Name() ?? "machine"} #{run}] {message}");

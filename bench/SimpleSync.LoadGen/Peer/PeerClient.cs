@@ -72,6 +72,15 @@ internal sealed class PeerClient(PeerServer server, string userUuid) : IBenchCli
         await server.Http.GetAsync(null, new Uri($"{Db}/_all_docs?include_docs=true&limit=100", UriKind.Relative), warm, ct);
     }
 
+    /// <summary>
+    /// <c>_changes?feed=continuous</c> from seq 0. The peer sends its headers with the first line,
+    /// so the request is left running: a heartbeat a second (an empty line) answers it soon, which
+    /// is when the scenario counts the feed as open.
+    /// </summary>
+    public Task<LiveFeed> OpenLiveFeedAsync(CancellationToken ct) => Task.FromResult(new LiveFeed(
+        server.Http.OpenAsync(null, $"{Db}/_changes?feed=continuous&since=0&include_docs=true&heartbeat=1000", ct),
+        LiveFeedFormat.CouchContinuous));
+
     /// <summary>The peer is one server.</summary>
     public IBenchClient OnServer(int index) => this;
 }

@@ -68,12 +68,49 @@ internal interface IBenchClient
     /// <summary>A few small reads, so that a measured pull does not include compiling the read paths.</summary>
     Task WarmUpReadsAsync(CancellationToken ct);
 
+    /// <summary>
+    /// Opens the server's live feed from the start of the history. It returns once the request is
+    /// under way; the feed's response may come later (the peer sends its headers with the first line).
+    /// </summary>
+    Task<LiveFeed> OpenLiveFeedAsync(CancellationToken ct);
+
     /// <summary>The same user on server <paramref name="server"/> (mod the number of servers).</summary>
     IBenchClient OnServer(int server);
 }
 
 /// <summary>What a push achieved: events stored, the cursor the answer carried (null when only pushing) and when it ended.</summary>
 internal readonly record struct PushAnswer(int Accepted, long? Cursor, long AnsweredAt);
+
+/// <summary>
+/// An open live feed: the response (still coming, for the peer) and how its messages are told
+/// apart. Disposing ends it.
+/// </summary>
+internal sealed class LiveFeed(Task<HttpResponseMessage> response, LiveFeedFormat format) : IDisposable
+{
+    public Task<HttpResponseMessage> Response => response;
+
+    public LiveFeedFormat Format => format;
+
+    public void Dispose()
+    {
+        if (response.IsCompletedSuccessfully)
+            response.Result.Dispose();
+    }
+}
+
+/// <param name="Delimiter">What ends a message.</param>
+/// <param name="EventMarker">What precedes the uuid of each event a message carries, once each.</param>
+/// <param name="TypedMessages">Whether only messages of type <c>events</c> carry events (an event stream), or every message does.</param>
+internal sealed record LiveFeedFormat(byte[] Delimiter, byte[] EventMarker, bool TypedMessages)
+{
+    /// <summary>simple-sync's <c>/sync/stream</c>: Server-Sent Events, one message per committed batch.</summary>
+    public static LiveFeedFormat ServerSentEvents { get; } = new("\n\n"u8.ToArray(), "{\"uuid\":\""u8.ToArray(), true);
+
+    /// <summary>CouchDB's <c>_changes?feed=continuous</c>: one change a line, empty lines as heartbeats.</summary>
+    public static LiveFeedFormat CouchContinuous { get; } = new("\n"u8.ToArray(), "\"id\":\""u8.ToArray(), false);
+
+    public bool CarriesEvents(ReadOnlySpan<byte> message) => TypedMessages ? SseReader.IsEvents(message) : !message.IsEmpty;
+}
 
 /// <summary>One page of a paged pull: the body read, the cursor to ask from next, and whether there may be more.</summary>
 internal sealed record PulledPage(StreamedBody Body, long Cursor, bool More);

@@ -55,5 +55,8 @@ internal sealed class SimpleSyncClient(BenchServer server, int serverIndex, Benc
         await Http.GetAsync(user.Token, new Uri($"/events?fromTimestamp={ulong.MaxValue}", UriKind.Relative), warm, ct);
     }
 
+    public async Task<LiveFeed> OpenLiveFeedAsync(CancellationToken ct) =>
+        new(Task.FromResult(await Http.OpenAsync(user.Token, "/sync/stream?cursor=0", ct)), LiveFeedFormat.ServerSentEvents);
+
     public IBenchClient OnServer(int index) => new SimpleSyncClient(server, index, user);
 }
