@@ -65,11 +65,26 @@ internal sealed class BenchHttp : IDisposable
             throw Refused(request, response.StatusCode, answer.Text());
     }
 
-    /// <summary>A GET whose answer lands in <paramref name="answer"/>.</summary>
-    public async Task GetAsync(string token, Uri path, ResponseBuffer answer, CancellationToken ct)
+    /// <summary>
+    /// A POST of a pre-built JSON body to another server (the peer): no token, and any 2xx is
+    /// success (CouchDB answers a write with 201).
+    /// </summary>
+    public async Task PostAsync(string path, ReadOnlyMemory<byte> body, ResponseBuffer answer, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ReadOnlyMemoryContent(body) };
+        request.Content.Headers.ContentType = Json;
+        using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        await answer.ReadAsync(response.Content, ct);
+        if (!response.IsSuccessStatusCode)
+            throw Refused(request, response.StatusCode, answer.Text());
+    }
+
+    /// <summary>A GET whose answer lands in <paramref name="answer"/>; without a token for the peer.</summary>
+    public async Task GetAsync(string? token, Uri path, ResponseBuffer answer, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         await answer.ReadAsync(response.Content, ct);
         if (response.StatusCode != HttpStatusCode.OK)
@@ -77,10 +92,11 @@ internal sealed class BenchHttp : IDisposable
     }
 
     /// <summary>Sends a GET and returns as soon as the headers are in; the caller reads and disposes the body.</summary>
-    public async Task<HttpResponseMessage> OpenAsync(string token, string path, CancellationToken ct)
+    public async Task<HttpResponseMessage> OpenAsync(string? token, string path, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        if (token is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         if (response.StatusCode != HttpStatusCode.OK)
         {
@@ -91,7 +107,8 @@ internal sealed class BenchHttp : IDisposable
         return response;
     }
 
-    private async Task<string> SendForTextAsync(HttpMethod method, string path, string? token, byte[] body, CancellationToken ct)
+    /// <summary>A small request whose answer is wanted as text; any 2xx is success.</summary>
+    public async Task<string> SendForTextAsync(HttpMethod method, string path, string? token, byte[] body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = Json;
@@ -139,14 +156,23 @@ internal sealed class ResponseBuffer
     }
 
     /// <summary>The <c>"cursor":N</c> of a sync answer.</summary>
-    public long Cursor()
+    public long Cursor() => NumberAfterLast("\"cursor\":"u8);
+
+    /// <summary>
+    /// The integer after the last occurrence of <paramref name="member"/> (a quoted name and its
+    /// colon): the cursor of a sync answer, the <c>last_seq</c> of a CouchDB changes answer.
+    /// </summary>
+    public long NumberAfterLast(ReadOnlySpan<byte> member)
     {
         var span = Span;
-        var at = span.LastIndexOf("\"cursor\":"u8);
-        if (at < 0 || !System.Buffers.Text.Utf8Parser.TryParse(span[(at + 9)..], out long cursor, out _))
-            throw new BenchException($"a sync answer without a cursor: {Text()}");
-        return cursor;
+        var at = span.LastIndexOf(member);
+        if (at < 0 || !System.Buffers.Text.Utf8Parser.TryParse(span[(at + member.Length)..], out long value, out _))
+            throw new BenchException($"an answer without {Encoding.UTF8.GetString(member)}: {Text()}");
+        return value;
     }
+
+    /// <summary>How many times <paramref name="marker"/> occurs in the answer (one a document, for a marker each has once).</summary>
+    public int Count(ReadOnlySpan<byte> marker) => Span.Count(marker);
 
     /// <summary>How many pushed events the answer's <c>results</c> report with this status (searching only before <c>"events"</c>).</summary>
     public int CountStatus(ReadOnlySpan<byte> statusMarker)

@@ -2,8 +2,8 @@ namespace SimpleSync.LoadGen;
 
 /// <summary>
 /// Runs each chosen scenario the asked number of times on each store, one fresh server (or pair
-/// of servers) per run. The stores take turns within each round, so they see the same noise
-/// from other work on the machine.
+/// of servers, or the peer) per run. The stores take turns within each round, so they see the
+/// same noise from other work on the machine; a scenario of the machine runs once a round.
 /// </summary>
 internal static class BenchRun
 {
@@ -14,13 +14,14 @@ internal static class BenchRun
         var all = new List<ScenarioRuns>();
         foreach (var scenario in scenarios)
         {
-            var runs = options.Stores.ToDictionary(store => store, _ => new List<ScenarioResult>());
-            var failures = options.Stores.ToDictionary(store => store, _ => new List<string>());
+            var stores = StoresOf(scenario, options);
+            var runs = stores.ToDictionary(store => store, _ => new List<ScenarioResult>());
+            var failures = stores.ToDictionary(store => store, _ => new List<string>());
             for (var run = 1; run <= options.Runs; run++)
             {
-                foreach (var store in options.Stores)
+                foreach (var store in stores)
                 {
-                    var context = new ScenarioContext(options, serverDll, scenario.Name, store, postgres, run, ct);
+                    var context = new ScenarioContext(options, serverDll, scenario.Name, store.Kind, postgres, run, ct);
                     try
                     {
                         context.Log(scenario.Summary);
@@ -37,8 +38,14 @@ internal static class BenchRun
                     }
                 }
             }
-            all.AddRange(options.Stores.Select(store => new ScenarioRuns(scenario, store, runs[store], failures[store])));
+            all.AddRange(stores.Select(store => new ScenarioRuns(scenario, store.Kind, runs[store], failures[store])));
         }
         return all;
     }
+
+    /// <summary>A store of a run, or none (a scenario of the machine); a record so it can key a dictionary.</summary>
+    private sealed record Slot(StoreKind? Kind);
+
+    private static List<Slot> StoresOf(Scenario scenario, LoadGenOptions options) =>
+        scenario.Scope == ScenarioScope.Machine ? [new Slot(null)] : options.Stores.Select(s => new Slot(s)).ToList();
 }

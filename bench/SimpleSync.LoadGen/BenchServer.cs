@@ -1,3 +1,6 @@
+using SimpleSync.LoadGen.Scenarios;
+using SimpleSync.LoadGen.Stores;
+
 namespace SimpleSync.LoadGen;
 
 /// <summary>A user the load generator created, with a token to act as them.</summary>
@@ -10,7 +13,7 @@ internal sealed record BenchUser(string Uuid, string Username, string Token);
 /// every pushed event is stored. Disposing stops the servers, drops the database and deletes
 /// the directory.
 /// </summary>
-internal sealed class BenchServer : IAsyncDisposable
+internal sealed class BenchServer : IBenchTarget
 {
     private const string Password = "bench-password-1";
 
@@ -106,6 +109,18 @@ internal sealed class BenchServer : IAsyncDisposable
         });
         return users;
     }
+
+    public async Task<IBenchClient[]> CreateClientsAsync(string prefix, int count, CancellationToken ct) =>
+        (await CreateUsersAsync(prefix, count, ct)).Select((user, i) => (IBenchClient)new SimpleSyncClient(this, i, user)).ToArray();
+
+    /// <summary>
+    /// On PostgreSQL, gives the planner statistics of what was just written, as autovacuum would
+    /// soon do (see <see cref="BenchDatabase.AnalyzeAsync"/>); SQLite needs nothing.
+    /// </summary>
+    public Task SettleAsync(CancellationToken ct) => Database?.AnalyzeAsync(ct) ?? Task.CompletedTask;
+
+    public async Task<CommitObserver?> ObserveCommitsAsync(MeasureWindow window, CancellationToken ct) =>
+        await CommitObserver.StartAsync(Http, AdminToken, window, ct);
 
     /// <summary>
     /// Stops the servers and starts them again on the same data: fresh processes whose memory

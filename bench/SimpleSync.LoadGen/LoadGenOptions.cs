@@ -12,7 +12,9 @@ internal sealed record LoadGenOptions
         scenario run, drives it over HTTP and prints a table of figures against their targets.
 
           --quick               short runs (about 3 s of load a scenario, one run each)
-          --scenario NAME       run only this scenario; repeat for several (see the list below)
+          --scenario NAME       run only this scenario; repeat for several (see the list below).
+                                physical runs once a round on no server: SQLite's own insert
+                                and scan rates in this process, the limit the others are bound by
           --runs N              runs of each scenario; the best is reported (default 2, 1 with --quick)
           --warmup S            seconds of load before each measured window (default 3, 1 with --quick)
           --history-1m          also run pull-1m (seeds 1,000,000 events first)
@@ -23,8 +25,12 @@ internal sealed record LoadGenOptions
           --server-env K=V      extra environment variable for the server process (repeatable)
           --stores LIST         the stores to run each scenario on, taking turns, comma-separated:
                                 sqlite (one server; the default), postgres2 (two servers on one
-                                fresh PostgreSQL database, clients alternating between them) and
-                                postgres1 (one server on PostgreSQL)
+                                fresh PostgreSQL database, clients alternating between them),
+                                postgres1 (one server on PostgreSQL) and pouchdb (the peer:
+                                PouchDB Server 4.2 on LevelDB, from bench/peer, installed there
+                                with npm ci on first use; needs Node.js 20+). With pouchdb the
+                                table adds how many times faster each simple-sync store was
+                                than the peer
           --postgres CONN       for postgres1/2: an Npgsql connection string of a PostgreSQL user
                                 that may create databases (default: $SIMPLESYNC_BENCH_POSTGRES,
                                 else a throwaway durable cluster from scripts/postgres.sh)
@@ -109,7 +115,8 @@ internal sealed record LoadGenOptions
             "sqlite" => StoreKind.Sqlite,
             "postgres1" => StoreKind.Postgres1,
             "postgres2" => StoreKind.Postgres2,
-            _ => throw new UsageException($"--stores: unknown store '{name}' (sqlite, postgres1, postgres2)"),
+            "pouchdb" => StoreKind.Pouchdb,
+            _ => throw new UsageException($"--stores: unknown store '{name}' (sqlite, postgres1, postgres2, pouchdb)"),
         }).Distinct().ToList();
         return stores.Count > 0 ? stores : throw new UsageException("--stores needs at least one store");
     }
@@ -131,6 +138,9 @@ internal enum StoreKind
 
     /// <summary>Two servers on one PostgreSQL database; clients alternate between them.</summary>
     Postgres2,
+
+    /// <summary>Not simple-sync: the peer, PouchDB Server on LevelDB, driven through its CouchDB API.</summary>
+    Pouchdb,
 }
 
 internal static class StoreKinds
@@ -138,7 +148,10 @@ internal static class StoreKinds
     /// <summary>The store's name on the command line and in the report.</summary>
     public static string Name(this StoreKind store) => store.ToString().ToLowerInvariant();
 
-    public static bool IsPostgres(this StoreKind store) => store != StoreKind.Sqlite;
+    public static bool IsPostgres(this StoreKind store) => store is StoreKind.Postgres1 or StoreKind.Postgres2;
+
+    /// <summary>The peer rather than a simple-sync store.</summary>
+    public static bool IsPeer(this StoreKind store) => store == StoreKind.Pouchdb;
 
     /// <summary>How many <c>simple-sync serve</c> processes share the store.</summary>
     public static int Servers(this StoreKind store) => store == StoreKind.Postgres2 ? 2 : 1;

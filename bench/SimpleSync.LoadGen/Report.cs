@@ -4,8 +4,8 @@ using System.Text.Json;
 
 namespace SimpleSync.LoadGen;
 
-/// <summary>Every run of one scenario on one store, or why it could not run.</summary>
-internal sealed record ScenarioRuns(Scenario Scenario, StoreKind Store, IReadOnlyList<ScenarioResult> Runs, IReadOnlyList<string> Failures)
+/// <summary>Every run of one scenario on one store (none for a scenario of the machine), or why it could not run.</summary>
+internal sealed record ScenarioRuns(Scenario Scenario, StoreKind? Store, IReadOnlyList<ScenarioResult> Runs, IReadOnlyList<string> Failures)
 {
     /// <summary>The run reported in the table: the best by its primary figure (other work shares the machine).</summary>
     public ScenarioResult? Best => Runs.Count == 0 ? null : Runs.MaxBy(r => r.Score);
@@ -19,11 +19,13 @@ internal static class Report
         output.WriteLine();
         output.WriteLine($"Machine: {machine}");
         output.WriteLine();
-        var stores = all.Select(s => s.Store).Distinct().ToList();
+        var onStores = all.Where(s => s.Store is not null).ToList();
+        var stores = onStores.Select(s => s.Store!.Value).Distinct().ToList();
         if (stores.Count > 1)
-            PrintSideBySide(output, stores, all);
-        else
-            PrintTable(output, all);
+            PrintSideBySide(output, stores, onStores);
+        else if (onStores.Count > 0)
+            PrintTable(output, onStores);
+        PhysicalReport.Print(output, all.Where(s => s.Store is null).ToList());
         output.WriteLine();
         foreach (var scenario in all)
             PrintDiagnostics(output, scenario, stores.Count > 1);
@@ -45,24 +47,52 @@ internal static class Report
         }
     }
 
-    /// <summary>One row a figure, one column a store: the best run of each, with the verdict when there is a target.</summary>
+    /// <summary>
+    /// One row a figure, one column a store: the best run of each, with the verdict when there is a
+    /// target. With the peer among the stores, one more column for each simple-sync store says how
+    /// many times faster it was (<see cref="PeerRatio"/>).
+    /// </summary>
     private static void PrintSideBySide(TextWriter output, List<StoreKind> stores, IReadOnlyList<ScenarioRuns> all)
     {
-        output.WriteLine($"| scenario | figure | {string.Join(" | ", stores.Select(s => s.Name()))} | target |");
-        output.WriteLine($"|---|---|{string.Concat(stores.Select(_ => "---|"))}---|");
+        var peer = StoreKind.Pouchdb;
+        var compared = stores.Contains(peer) ? stores.Where(s => !s.IsPeer()).ToList() : [];
+        var ratios = compared.Select(s => $"{s.Name()} ÷ {peer.Name()}").ToList();
+        output.WriteLine($"| scenario | figure | {string.Join(" | ", stores.Select(s => s.Name()).Concat(ratios))} | target |");
+        output.WriteLine($"|---|---|{string.Concat(stores.Concat(compared).Select(_ => "---|"))}---|");
         foreach (var scenario in all.GroupBy(s => s.Scenario.Name))
         {
             var best = stores.Select(store => scenario.FirstOrDefault(s => s.Store == store)?.Best).ToList();
             var names = best.SelectMany(b => b?.Figures ?? []).Select(f => f.Name).Distinct().ToList();
             if (names.Count == 0)
-                output.WriteLine($"| {scenario.Key} | – | {string.Join(" | ", stores.Select(_ => "failed"))} | |");
+                output.WriteLine($"| {scenario.Key} | – | {string.Join(" | ", stores.Select(_ => "failed").Concat(compared.Select(_ => "")))} | |");
             foreach (var name in names)
             {
                 var figures = best.Select(b => b?.Figures.FirstOrDefault(f => f.Name == name)).ToList();
-                var cells = figures.Select((f, i) => f is null ? (best[i] is null ? "failed" : "–") : Cell(f));
-                output.WriteLine($"| {scenario.Key} | {name} | {string.Join(" | ", cells)} | {TargetText(figures.FirstOrDefault(f => f is not null)?.Target)} |");
+                var cells = figures.Select((f, i) => f is not null ? Cell(f) : best[i] is null ? "failed" : "–");
+                var ratioCells = compared.Select(s => PeerRatio(figures[stores.IndexOf(s)], figures[stores.IndexOf(peer)]));
+                output.WriteLine($"| {scenario.Key} | {name} | {string.Join(" | ", cells.Concat(ratioCells))} | {TargetText(figures.FirstOrDefault(f => f is not null)?.Target)} |");
             }
         }
+        if (compared.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine($"÷ {peer.Name()}: how many times faster simple-sync was than the peer in the same run: a rate divided by the peer's, " +
+                "or the peer's time divided by simple-sync's; above 1 simple-sync is ahead.");
+        }
+    }
+
+    /// <summary>
+    /// How many times better the figure is than the peer's: rates (unit "…/s") divided by the
+    /// peer's, times (s, ms) the other way round; nothing for sizes and counts.
+    /// </summary>
+    private static string PeerRatio(Figure? ours, Figure? peer)
+    {
+        if (ours is null || peer is null || double.IsNaN(ours.Value) || double.IsNaN(peer.Value) || ours.Value <= 0 || peer.Value <= 0)
+            return "";
+        double? ratio = ours.Unit.EndsWith("/s", StringComparison.Ordinal) ? ours.Value / peer.Value
+            : ours.Unit is "s" or "ms" ? peer.Value / ours.Value
+            : null;
+        return ratio is { } r ? $"{Number(r)}×" : "";
     }
 
     private static string Cell(Figure figure) =>
@@ -70,17 +100,19 @@ internal static class Report
 
     private static void PrintDiagnostics(TextWriter output, ScenarioRuns scenario, bool naming)
     {
-        var store = naming ? $" [{scenario.Store.Name()}]" : "";
+        var store = naming && scenario.Store is { } kind ? $" [{kind.Name()}]" : "";
         output.WriteLine($"{scenario.Scenario.Name}{store}: {scenario.Scenario.Summary}.");
         if (scenario.Best is { } best)
         {
             var runs = string.Join(" / ", scenario.Runs.Select(r => Number(r.Primary.Value)));
             output.WriteLine($"  runs ({best.Primary.Name}, {best.Primary.Unit}): {runs}; best shown");
-            if (best.Cpu is { } cpu)
-                output.WriteLine($"  CPU (% of one core, {Environment.ProcessorCount * 100} % in all): server {cpu.ServerPercent:0}" +
-                    (scenario.Store.Servers() > 1 ? $" ({scenario.Store.Servers()} processes)" : "") +
-                    (cpu.DatabasePercent is { } database ? $", PostgreSQL {database:0}" : "") +
-                    $", load generator {cpu.LoadGenPercent:0}, other processes {cpu.OtherPercent:0}; busiest server thread {cpu.BusiestServerThreadPercent:0}");
+            if (best.Cpu is { } cpu && scenario.Store is null)
+                output.WriteLine($"  CPU (% of one core, {Environment.ProcessorCount * 100} % in all): load generator (SQLite in it) {cpu.LoadGenPercent:0}, other processes {cpu.OtherPercent:0}");
+            else if (best.Cpu is { } split && scenario.Store is { } onStore)
+                output.WriteLine($"  CPU (% of one core, {Environment.ProcessorCount * 100} % in all): server {split.ServerPercent:0}" +
+                    (onStore.Servers() > 1 ? $" ({onStore.Servers()} processes)" : "") +
+                    (split.DatabasePercent is { } database ? $", PostgreSQL {database:0}" : "") +
+                    $", load generator {split.LoadGenPercent:0}, other processes {split.OtherPercent:0}; busiest server thread {split.BusiestServerThreadPercent:0}");
             if (best.Memory is { } memory)
                 output.WriteLine($"  server RSS: {memory.BeforeMb:0} MB before, {memory.PeakMb:0} MB peak, {memory.AfterMb:0} MB after");
             foreach (var note in best.Notes)
@@ -95,7 +127,7 @@ internal static class Report
         : Math.Abs(value) >= 10 ? value.ToString("0.0", CultureInfo.InvariantCulture)
         : value.ToString("0.00", CultureInfo.InvariantCulture);
 
-    private static string TargetText(Target? target) =>
+    public static string TargetText(Target? target) =>
         target is null ? "" : $"{(target.AtLeast ? "≥" : "≤")} {Number(target.Limit)}";
 
     private static string Verdict(Figure figure)
@@ -138,7 +170,10 @@ internal static class Report
     {
         json.WriteStartObject();
         json.WriteString("name", scenario.Scenario.Name);
-        json.WriteString("store", scenario.Store.Name());
+        if (scenario.Store is { } store)
+            json.WriteString("store", store.Name());
+        else
+            json.WriteNull("store");
         json.WriteString("summary", scenario.Scenario.Summary);
         json.WriteStartArray("runs");
         foreach (var run in scenario.Runs)

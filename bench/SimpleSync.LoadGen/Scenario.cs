@@ -1,19 +1,33 @@
+using SimpleSync.LoadGen.Peer;
 using SimpleSync.LoadGen.Scenarios;
+using SimpleSync.LoadGen.Stores;
 
 namespace SimpleSync.LoadGen;
 
-/// <summary>One named load scenario: what it does, in a sentence, and how to run it once.</summary>
-internal sealed record Scenario(string Name, string Summary, bool Optional, Func<ScenarioContext, Task<ScenarioResult>> RunAsync);
+/// <summary>One named load scenario: what it does, in a sentence, where it runs, and how to run it once.</summary>
+internal sealed record Scenario(string Name, string Summary, bool Optional, Func<ScenarioContext, Task<ScenarioResult>> RunAsync,
+    ScenarioScope Scope = ScenarioScope.EveryStore);
+
+/// <summary>Where a scenario runs.</summary>
+internal enum ScenarioScope
+{
+    /// <summary>On each store of --stores, the peer included, through <see cref="IBenchTarget"/>.</summary>
+    EveryStore,
+
+    /// <summary>Once a round, on no server: a figure of the machine itself.</summary>
+    Machine,
+}
 
 /// <summary>What a scenario run gets: the options, the store, a way to start fresh servers, and where to report progress.</summary>
-internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, string scenario, StoreKind store, BenchPostgres? postgres,
+internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, string scenario, StoreKind? store, BenchPostgres? postgres,
     int run, CancellationToken ct)
 {
     public LoadGenOptions Options => options;
 
     public string Scenario => scenario;
 
-    public StoreKind Store => store;
+    /// <summary>The store of this run; null for a scenario of the machine.</summary>
+    public StoreKind? Store => store;
 
     public int Run => run;
 
@@ -23,24 +37,34 @@ internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, 
     /// Starts the run's server (on PostgreSQL: one or two servers on a fresh database) with the run's
     /// settings, plus <paramref name="settings"/> that only this scenario needs.
     /// </summary>
-    public async Task<BenchServer> StartServerAsync(IReadOnlyDictionary<string, string>? settings = null)
+    private async Task<BenchServer> StartServerAsync(IReadOnlyDictionary<string, string>? settings)
     {
+        var kind = store ?? throw new InvalidOperationException($"{scenario} runs on no store");
+        if (kind.IsPeer())
+            throw new InvalidOperationException($"{scenario} runs on simple-sync only");
         var environment = new Dictionary<string, string>(options.ServerEnvironment);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             environment[key] = value;
-        var database = store.IsPostgres() ? await postgres!.CreateDatabaseAsync(ct) : null;
-        return await BenchServer.StartAsync(serverDll, environment, database, store.Servers(), ct);
+        var database = kind.IsPostgres() ? await postgres!.CreateDatabaseAsync(ct) : null;
+        return await BenchServer.StartAsync(serverDll, environment, database, kind.Servers(), ct);
     }
 
+    /// <summary>
+    /// The run's servers, whichever kind the store is: simple-sync's as above, or the peer (which
+    /// takes none of simple-sync's <paramref name="settings"/>).
+    /// </summary>
+    public async Task<IBenchTarget> StartTargetAsync(IReadOnlyDictionary<string, string>? settings = null) =>
+        store is { } kind && kind.IsPeer() ? await PeerServer.StartAsync(Log, ct) : await StartServerAsync(settings);
+
     /// <summary>Progress goes to stderr, so stdout holds only the report.</summary>
-    public void Log(string message) => Console.Error.WriteLine($"[{scenario} {store.Name()} #{run}] {message}");
+    public void Log(string message) => Console.Error.WriteLine($"[{scenario} {store?.Name() ?? "machine"} #{run}] {message}");
 
     /// <summary>
     /// Lets the load already started run through the warm-up, then measures for the window:
     /// the servers' CPU and memory over exactly the interval the operations are counted in, and
     /// on PostgreSQL its write transactions.
     /// </summary>
-    public async Task<(CpuSplit Cpu, MemorySample Memory, DatabaseActivity? Database)> MeasureAsync(BenchServer server, MeasureWindow window)
+    public async Task<(CpuSplit Cpu, MemorySample Memory, DatabaseActivity? Database)> MeasureAsync(IBenchTarget server, MeasureWindow window)
     {
         Log($"warming up for {options.Warmup.TotalSeconds:0} s, then measuring for {options.Window.TotalSeconds:0} s");
         await Task.Delay(options.Warmup, ct);
@@ -56,8 +80,10 @@ internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, 
     }
 
     /// <summary>The run's figures, with a note of what the server logged (it runs at level warning, so normally nothing).</summary>
-    public ScenarioResult Result(BenchServer server, IReadOnlyList<Figure> figures, CpuSplit? cpu, MemorySample? memory, IReadOnlyList<string> notes)
+    public ScenarioResult Result(IBenchTarget server, IReadOnlyList<Figure> figures, CpuSplit? cpu, MemorySample? memory, IReadOnlyList<string> notes)
     {
+        if (server is PeerServer peer)
+            notes = [peer.Description, .. notes];
         var log = server.ServerLog;
         if (log.Count > 0)
             notes = [.. notes, $"the server logged {log.Count} warning or error lines, the first: {log[0]}"];
@@ -94,6 +120,7 @@ internal static class ScenarioCatalog
 {
     public static IReadOnlyList<Scenario> All { get; } =
     [
+        PhysicalScenario.Define("physical"),
         PushScenario.Define("push-100", batch: 100, clients: 16, pullBack: true, target: 50_000),
         PushScenario.Define("push-100-nopull", batch: 100, clients: 16, pullBack: false, target: 50_000),
         PushScenario.Define("push-1", batch: 1, clients: 16, pullBack: true, target: 5_000),

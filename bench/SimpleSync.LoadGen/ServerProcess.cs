@@ -4,10 +4,10 @@ using System.Text.RegularExpressions;
 namespace SimpleSync.LoadGen;
 
 /// <summary>
-/// <c>simple-sync serve</c> as a separate process on 127.0.0.1 with its data in one directory.
-/// It runs under a small shell that sends it SIGTERM when our end of the shell's stdin closes:
-/// stopping is closing that pipe, and a load generator that crashes or is killed closes it too,
-/// so no server outlives the run.
+/// <c>simple-sync serve</c> (or the peer's server) as a separate process on 127.0.0.1 with its
+/// data in one directory. It runs under a small shell that sends it SIGTERM when our end of the
+/// shell's stdin closes: stopping is closing that pipe, and a load generator that crashes or is
+/// killed closes it too, so no server outlives the run.
 /// </summary>
 internal sealed partial class ServerProcess : IAsyncDisposable
 {
@@ -54,16 +54,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(string serverDll, string dataDirectory,
         IReadOnlyDictionary<string, string> extraEnvironment, CancellationToken ct)
     {
-        var info = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = dataDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "-c", Watchdog, "simple-sync-watchdog", "dotnet", serverDll, "serve" })
-            info.ArgumentList.Add(arg);
+        var info = WatchdogStartInfo(dataDirectory, ["dotnet", serverDll, "serve"]);
         // Only our settings: a SIMPLESYNC_* variable of the calling shell must not change what is measured.
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("SIMPLESYNC_", StringComparison.Ordinal)).ToList())
             info.Environment.Remove(key);
@@ -74,15 +65,7 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         foreach (var (key, value) in extraEnvironment)
             info.Environment[key] = value;
 
-        var shell = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var server = new ServerProcess(shell);
-        shell.OutputDataReceived += (_, e) => server.OnStdout(e.Data);
-        shell.ErrorDataReceived += (_, e) => server.OnStderr(e.Data);
-        shell.Exited += (_, _) => server._listening.TrySetException(new BenchException("the server exited before it listened"));
-        shell.Start();
-        Cleanup.Track(server);
-        shell.BeginOutputReadLine();
-        shell.BeginErrorReadLine();
+        var server = Launch(info);
         try
         {
             server.BaseAddress = await server._listening.Task.WaitAsync(StartTimeout, ct);
@@ -93,6 +76,57 @@ internal sealed partial class ServerProcess : IAsyncDisposable
             await server.DisposeAsync();
             throw new BenchException($"simple-sync serve did not start: {ex.Message}\n{string.Join('\n', server.Stderr)}");
         }
+    }
+
+    /// <summary>
+    /// Starts another server program under the same watchdog, at an address the caller chose (it
+    /// checks that the program answers there). Its pid is the watchdog's child, as for simple-sync.
+    /// </summary>
+    public static async Task<ServerProcess> StartProgramAsync(IReadOnlyList<string> command, string workingDirectory,
+        IReadOnlyDictionary<string, string> environment, Uri baseAddress)
+    {
+        var info = WatchdogStartInfo(workingDirectory, command);
+        foreach (var (key, value) in environment)
+            info.Environment[key] = value;
+        var server = Launch(info);
+        server.BaseAddress = baseAddress;
+        // The pid line comes first, as soon as the shell has forked; /proc is read by that pid.
+        var deadline = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
+        while (server.Pid == 0 && !server.HasExited && Stopwatch.GetTimestamp() < deadline)
+            await Task.Delay(10);
+        return server;
+    }
+
+    /// <summary>True once the watchdog (and so the server under it) has ended.</summary>
+    public bool HasExited => _shell.HasExited;
+
+    private static ProcessStartInfo WatchdogStartInfo(string workingDirectory, IReadOnlyList<string> command)
+    {
+        var info = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-c", Watchdog, "simple-sync-watchdog" }.Concat(command))
+            info.ArgumentList.Add(arg);
+        return info;
+    }
+
+    private static ServerProcess Launch(ProcessStartInfo info)
+    {
+        var shell = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var server = new ServerProcess(shell);
+        shell.OutputDataReceived += (_, e) => server.OnStdout(e.Data);
+        shell.ErrorDataReceived += (_, e) => server.OnStderr(e.Data);
+        shell.Exited += (_, _) => server._listening.TrySetException(new BenchException("the server exited before it listened"));
+        shell.Start();
+        Cleanup.Track(server);
+        shell.BeginOutputReadLine();
+        shell.BeginErrorReadLine();
+        return server;
     }
 
     private void OnStdout(string? line)

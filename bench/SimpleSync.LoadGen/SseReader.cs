@@ -12,8 +12,17 @@ internal delegate void SseMessageHandler(ReadOnlySpan<byte> message, long arrive
 /// </summary>
 internal static class SseReader
 {
+    private static readonly byte[] BlankLine = "\n\n"u8.ToArray();
+
     /// <summary>Reads until the server ends the stream or <paramref name="ct"/> fires.</summary>
-    public static async Task ReadAsync(Stream stream, SseMessageHandler onMessage, CancellationToken ct)
+    public static Task ReadAsync(Stream stream, SseMessageHandler onMessage, CancellationToken ct) =>
+        ReadAsync(stream, BlankLine, onMessage, ct);
+
+    /// <summary>
+    /// The same for any feed of messages that end with <paramref name="delimiter"/>: a blank line
+    /// in an event stream, a newline in CouchDB's continuous changes feed.
+    /// </summary>
+    public static async Task ReadAsync(Stream stream, byte[] delimiter, SseMessageHandler onMessage, CancellationToken ct)
     {
         var buffer = new byte[16 * 1024];
         var filled = 0;
@@ -26,21 +35,21 @@ internal static class SseReader
             if (read == 0)
                 return;
             filled += read;
-            filled = Dispatch(buffer, filled, onMessage, arrivedAt);
+            filled = Dispatch(buffer, filled, delimiter, onMessage, arrivedAt);
         }
     }
 
     /// <summary>Hands over every complete message and moves the incomplete rest to the front; returns its length.</summary>
-    private static int Dispatch(byte[] buffer, int filled, SseMessageHandler onMessage, long arrivedAt)
+    private static int Dispatch(byte[] buffer, int filled, byte[] delimiter, SseMessageHandler onMessage, long arrivedAt)
     {
         var start = 0;
         while (true)
         {
-            var end = buffer.AsSpan(start, filled - start).IndexOf("\n\n"u8);
+            var end = buffer.AsSpan(start, filled - start).IndexOf(delimiter);
             if (end < 0)
                 break;
             onMessage(buffer.AsSpan(start, end), arrivedAt);
-            start += end + 2;
+            start += end + delimiter.Length;
         }
         buffer.AsSpan(start, filled - start).CopyTo(buffer);
         return filled - start;

@@ -10,15 +10,19 @@ internal sealed record StreamedBody(long Events, long Bytes, long FirstByteAt, l
 
 /// <summary>
 /// Reads a history-sized body in chunks without keeping it, counting its events on the way (one
-/// <c>{"uuid":</c> each) so that a pull is checked for completeness while the load generator
-/// holds a few kilobytes, not the history.
+/// <c>{"uuid":</c> each, or the peer's marker) so that a pull is checked for completeness while
+/// the load generator holds a few kilobytes, not the history.
 /// </summary>
 internal static class StreamedBodyReader
 {
     private const int Keep = 64;
     private static readonly byte[] EventMarker = "{\"uuid\":"u8.ToArray();
 
-    public static async Task<StreamedBody> ReadAsync(HttpResponseMessage response, byte[] buffer, CancellationToken ct)
+    public static Task<StreamedBody> ReadAsync(HttpResponseMessage response, byte[] buffer, CancellationToken ct) =>
+        ReadAsync(response, buffer, EventMarker, ct);
+
+    /// <param name="marker">Occurs once in each event of the body and nowhere else; shorter than 64 bytes.</param>
+    public static async Task<StreamedBody> ReadAsync(HttpResponseMessage response, byte[] buffer, byte[] marker, CancellationToken ct)
     {
         await using var stream = await response.Content.ReadAsStreamAsync(ct);
         long events = 0, bytes = 0, firstByteAt = 0;
@@ -33,7 +37,7 @@ internal static class StreamedBodyReader
             bytes += read;
             var span = buffer.AsSpan(0, carried + read);
             // The carried bytes were searched last time: only a marker that ends in the new bytes counts.
-            events += span.Count(EventMarker) - span[..carried].Count(EventMarker);
+            events += span.Count(marker) - span[..carried].Count(marker);
             carried = Math.Min(span.Length, Keep);
             span[^carried..].CopyTo(buffer);
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SimpleSync.LoadGen.Stores;
 
 namespace SimpleSync.LoadGen.Scenarios;
 
@@ -8,7 +9,7 @@ namespace SimpleSync.LoadGen.Scenarios;
 /// time. Then, for comparison with the peer's figure, the same client pulls exactly one new
 /// event after each of a series of single-event pushes (only the pull is timed). With two
 /// servers the pushes go to the first and the pulls to the second, so each pull must see a
-/// commit made by the other server.
+/// commit made by the other server. On the peer the pulls are <c>_changes?since=&lt;seq&gt;&amp;include_docs=true</c>.
 /// </summary>
 internal static class EmptyPullScenario
 {
@@ -23,24 +24,22 @@ internal static class EmptyPullScenario
     private static async Task<ScenarioResult> RunAsync(ScenarioContext ctx)
     {
         var ct = ctx.Cancellation;
-        await using var server = await ctx.StartServerAsync();
-        var user = (await server.CreateUsersAsync("reader", 1, ct))[0];
+        await using var server = await ctx.StartTargetAsync();
+        var user = (await server.CreateClientsAsync("reader", 1, ct))[0];
         var answer = new ResponseBuffer();
-        var seed = PushBody.Create(user.Uuid, History);
-        await server.Http.PushAsync(user.Token, seed, answer, ct);
-        var head = answer.Cursor();
-        var path = new Uri($"/sync?cursor={head}", UriKind.Relative);
+        var seed = user.NewBody(History, seed: 0);
+        var head = (await user.PushAsync(seed, cursor: 0, answer, ct)).Cursor!.Value;
 
         var window = new MeasureWindow();
         var latencies = new Latencies();
         using var stop = new CancellationTokenSource();
-        var pulling = PullNothingAsync(server.Http, user.Token, path, window, latencies, stop.Token, ct);
+        var pulling = PullNothingAsync(user, head, window, latencies, stop.Token, ct);
         var (cpu, memory, _) = await ctx.MeasureAsync(server, window);
         await stop.CancelAsync();
         await pulling;
 
         ctx.Log("1-event incremental pulls");
-        var oneEvent = await PullOneAsync(server.HttpOf(0), server.HttpOf(1), user, head, ctx.Options.Quick ? 50 : 300, ct);
+        var oneEvent = await PullOneAsync(user.OnServer(0), user.OnServer(1), head, ctx.Options.Quick ? 50 : 300, ct);
         List<Figure> figures =
         [
             new("GET /sync, nothing new, p50", latencies.PercentileMs(50), "ms", Target.Max(1)),
@@ -52,40 +51,39 @@ internal static class EmptyPullScenario
         return ctx.Result(server, figures, cpu, memory, [$"{latencies.Count} empty pulls measured, {oneEvent.Count} 1-event pulls"]);
     }
 
-    private static async Task PullNothingAsync(BenchHttp http, string token, Uri path, MeasureWindow window, Latencies latencies,
+    private static async Task PullNothingAsync(IBenchClient user, long head, MeasureWindow window, Latencies latencies,
         CancellationToken stop, CancellationToken ct)
     {
         var answer = new ResponseBuffer();
         while (!stop.IsCancellationRequested)
         {
             var started = Stopwatch.GetTimestamp();
-            await http.GetAsync(token, path, answer, ct);
+            var (events, _) = await user.PullAsync(head, answer, ct);
             var done = Stopwatch.GetTimestamp();
-            if (answer.CountEvents() != 0)
-                throw new BenchException($"GET {path} returned events: {answer.Text()}");
+            if (events != 0)
+                throw new BenchException($"a pull after the head ({head}) returned events: {answer.Text()}");
             if (window.Contains(done))
                 latencies.Add(done - started);
         }
     }
 
     /// <summary>Push one event (its answer carries no events), then time the pull that fetches it.</summary>
-    private static async Task<Latencies> PullOneAsync(BenchHttp pusher, BenchHttp puller, BenchUser user, long head, int count, CancellationToken ct)
+    private static async Task<Latencies> PullOneAsync(IBenchClient pusher, IBenchClient puller, long head, int count, CancellationToken ct)
     {
         var latencies = new Latencies();
-        var body = PushBody.Create(user.Uuid, 1);
-        body.SetCursor(PushBody.PastTheHead);
+        var body = pusher.NewBody(1, seed: 0);
         var answer = new ResponseBuffer();
         var cursor = head;
         for (var i = 0; i < count; i++)
         {
             body.Renew();
-            await pusher.PushAsync(user.Token, body, answer, ct);
+            await pusher.PushAsync(body, cursor: null, answer, ct);
             var started = Stopwatch.GetTimestamp();
-            await puller.GetAsync(user.Token, new Uri($"/sync?cursor={cursor}", UriKind.Relative), answer, ct);
+            var (events, next) = await puller.PullAsync(cursor, answer, ct);
             var done = Stopwatch.GetTimestamp();
-            if (answer.CountEvents() != 1)
+            if (events != 1)
                 throw new BenchException($"an incremental pull after one push did not return one event: {answer.Text()}");
-            cursor = answer.Cursor();
+            cursor = next;
             // The first few pulls warm up the path that writes events.
             if (i >= 10)
                 latencies.Add(done - started);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text;
+using SimpleSync.LoadGen.Stores;
 
 namespace SimpleSync.LoadGen.Scenarios;
 
@@ -10,6 +10,8 @@ namespace SimpleSync.LoadGen.Scenarios;
 /// the best of the repeats; the memory rise (peak RSS during a pull minus RSS just before it)
 /// is the worst. With two servers, the two seeding clients use one each and the reader the first;
 /// on PostgreSQL the seeded table is analysed before the restart, as autovacuum would soon do.
+/// On the peer the pages are <c>_changes?since=…&amp;limit=10000&amp;include_docs=true</c> until
+/// a page is not full, and the one answer is <c>_all_docs?include_docs=true</c>.
 /// </summary>
 internal static class PullScenario
 {
@@ -26,18 +28,15 @@ internal static class PullScenario
     private static async Task<ScenarioResult> RunAsync(ScenarioContext ctx, int events, double? timeTarget)
     {
         var ct = ctx.Cancellation;
-        await using var server = await ctx.StartServerAsync();
-        var users = await server.CreateUsersAsync("seeder", 2, ct);
+        await using var server = await ctx.StartTargetAsync();
+        var users = await server.CreateClientsAsync("seeder", 2, ct);
         ctx.Log($"seeding {events:N0} events");
-        var seedRate = await SeedAsync(server, users, events, ct);
-        if (server.Database is { } database)
-            await database.AnalyzeAsync(ct);
+        var seedRate = await SeedAsync(users, events, ct);
+        await server.SettleAsync(ct);
         await server.RestartAsync(ct);
         var reader = users[0];
         // A few small requests first, so the first measured pull does not include the JIT compiling the paths.
-        var warm = new ResponseBuffer();
-        await server.Http.GetAsync(reader.Token, new Uri("/sync?cursor=0&limit=100", UriKind.Relative), warm, ct);
-        await server.Http.GetAsync(reader.Token, new Uri($"/events?fromTimestamp={ulong.MaxValue}", UriKind.Relative), warm, ct);
+        await reader.WarmUpReadsAsync(ct);
 
         var repeats = ctx.Options.Quick ? 1 : 3;
         var cpu = server.CpuMeter();
@@ -55,8 +54,8 @@ internal static class PullScenario
         return ctx.Result(server, figures, cpuSplit, memory, [$"{events:N0} events, {mb:0.0} MB of JSON a pull; {repeats} pulls of each kind"]);
     }
 
-    private static async Task<(List<Pull> Sync, List<Pull> History)> PullRepeatedlyAsync(ScenarioContext ctx, BenchServer server,
-        BenchUser reader, int events, int repeats)
+    private static async Task<(List<Pull> Sync, List<Pull> History)> PullRepeatedlyAsync(ScenarioContext ctx, IBenchTarget server,
+        IBenchClient reader, int events, int repeats)
     {
         var buffer = new byte[256 * 1024];
         var sync = new List<Pull>();
@@ -64,8 +63,8 @@ internal static class PullScenario
         for (var i = 0; i < repeats; i++)
         {
             ctx.Log($"pull {i + 1} of {repeats}");
-            sync.Add(await MeasureAsync(server, () => PullPagesAsync(server.Http, reader.Token, buffer, ctx.Cancellation), events));
-            history.Add(await MeasureAsync(server, () => PullHistoryAsync(server.Http, reader.Token, buffer, ctx.Cancellation), events));
+            sync.Add(await MeasureAsync(server, () => PullPagesAsync(reader, buffer, ctx.Cancellation), events));
+            history.Add(await MeasureAsync(server, () => PullHistoryAsync(reader, buffer, ctx.Cancellation), events));
         }
         return (sync, history);
     }
@@ -80,7 +79,7 @@ internal static class PullScenario
 
     private sealed record Pull(double Seconds, double FirstByteMs, long Bytes, MemorySample Memory);
 
-    private static async Task<Pull> MeasureAsync(BenchServer server, Func<Task<(StreamedBody First, long Events, long Bytes, long Started)>> pull, int expected)
+    private static async Task<Pull> MeasureAsync(IBenchTarget server, Func<Task<(StreamedBody First, long Events, long Bytes, long Started)>> pull, int expected)
     {
         var memory = server.MemoryMeter();
         var (first, events, bytes, started) = await pull();
@@ -91,51 +90,46 @@ internal static class PullScenario
         return new Pull(Stopwatch.GetElapsedTime(started, done).TotalSeconds, Latencies.ToMs(first.FirstByteAt - started), bytes, sample);
     }
 
-    /// <summary>GET /sync from cursor 0, page after page, until <c>more</c> is false.</summary>
-    private static async Task<(StreamedBody, long, long, long)> PullPagesAsync(BenchHttp http, string token, byte[] buffer, CancellationToken ct)
+    /// <summary>GET /sync from cursor 0, page after page, until <c>more</c> is false (on the peer: until a page is not full).</summary>
+    private static async Task<(StreamedBody, long, long, long)> PullPagesAsync(IBenchClient reader, byte[] buffer, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         StreamedBody? first = null;
         long cursor = 0, events = 0, bytes = 0;
         while (true)
         {
-            using var response = await http.OpenAsync(token, $"/sync?cursor={cursor}&limit={Page}", ct);
-            var body = await StreamedBodyReader.ReadAsync(response, buffer, ct);
-            first ??= body;
-            events += body.Events;
-            bytes += body.Bytes;
-            var tail = Encoding.ASCII.GetString(body.Tail);
-            var at = tail.LastIndexOf("\"cursor\":", StringComparison.Ordinal);
-            cursor = long.Parse(tail[(at + 9)..tail.IndexOf(',', at)], System.Globalization.CultureInfo.InvariantCulture);
-            if (!tail.Contains("\"more\":true", StringComparison.Ordinal))
+            var page = await reader.PullPageAsync(cursor, Page, buffer, ct);
+            first ??= page.Body;
+            events += page.Body.Events;
+            bytes += page.Body.Bytes;
+            cursor = page.Cursor;
+            if (!page.More)
                 return (first, events, bytes, started);
         }
     }
 
     /// <summary>GET /events: the whole history in one answer.</summary>
-    private static async Task<(StreamedBody, long, long, long)> PullHistoryAsync(BenchHttp http, string token, byte[] buffer, CancellationToken ct)
+    private static async Task<(StreamedBody, long, long, long)> PullHistoryAsync(IBenchClient reader, byte[] buffer, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        using var response = await http.OpenAsync(token, "/events", ct);
-        var body = await StreamedBodyReader.ReadAsync(response, buffer, ct);
+        var body = await reader.PullAllAsync(buffer, ct);
         return (body, body.Events, body.Bytes, started);
     }
 
     /// <summary>Pushes <paramref name="events"/> events in 10,000-event batches from two clients; returns events a second.</summary>
-    private static async Task<double> SeedAsync(BenchServer server, BenchUser[] users, int events, CancellationToken ct)
+    private static async Task<double> SeedAsync(IBenchClient[] users, int events, CancellationToken ct)
     {
         var pushes = (events + SeedBatch - 1) / SeedBatch;
         var next = 0;
         var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(users.Select(async (user, i) =>
+        await Task.WhenAll(users.Select(async (client, i) =>
         {
-            var body = PushBody.Create(user.Uuid, SeedBatch, seed: i * SeedBatch);
-            body.SetCursor(PushBody.PastTheHead);
+            var body = client.NewBody(SeedBatch, seed: i * SeedBatch);
             var answer = new ResponseBuffer();
             while (Interlocked.Increment(ref next) <= pushes)
             {
                 body.Renew();
-                await server.HttpOf(i).PushAsync(user.Token, body, answer, ct);
+                await client.PushAsync(body, cursor: null, answer, ct);
             }
         }));
         return pushes * SeedBatch / Stopwatch.GetElapsedTime(started).TotalSeconds;

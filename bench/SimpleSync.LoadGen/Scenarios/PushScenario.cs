@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SimpleSync.LoadGen.Stores;
 
 namespace SimpleSync.LoadGen.Scenarios;
 
@@ -7,7 +8,9 @@ namespace SimpleSync.LoadGen.Scenarios;
 /// fixed time. With pull-back each client sends the cursor of its previous answer, as the SDKs
 /// do, so every answer also carries what the other clients pushed meanwhile; without it the
 /// cursor is past the head and the answer holds only the results, which isolates the write path.
-/// With two servers, the clients alternate between them.
+/// With two servers, the clients alternate between them. On the peer a push is <c>_bulk_docs</c>,
+/// and with pull-back it is followed by <c>_changes</c> since the client's last seq, as a CouchDB
+/// client syncs; the latency covers both requests.
 /// </summary>
 internal static class PushScenario
 {
@@ -22,15 +25,13 @@ internal static class PushScenario
     private static async Task<ScenarioResult> RunAsync(ScenarioContext ctx, int batch, int clients, bool pullBack, double target)
     {
         var ct = ctx.Cancellation;
-        await using var server = await ctx.StartServerAsync();
+        await using var server = await ctx.StartTargetAsync();
         ctx.Log($"creating {clients} users");
-        var users = await server.CreateUsersAsync("pusher", clients, ct);
+        var users = await server.CreateClientsAsync("pusher", clients, ct);
         var window = new MeasureWindow();
-        await using var observer = ctx.Options.ObserveCommits
-            ? await CommitObserver.StartAsync(server.Http, server.AdminToken, window, ct)
-            : null;
+        await using var observer = ctx.Options.ObserveCommits ? await server.ObserveCommitsAsync(window, ct) : null;
 
-        var pushers = users.Select((user, i) => new Pusher(server.HttpOf(i), user, PushBody.Create(user.Uuid, batch, seed: i * batch), pullBack, window)).ToArray();
+        var pushers = users.Select((client, i) => new Pusher(client, client.NewBody(batch, seed: i * batch), pullBack, window)).ToArray();
         using var stop = new CancellationTokenSource();
         var running = pushers.Select(p => p.RunAsync(stop.Token, ct)).ToArray();
         var (cpu, memory, database) = await ctx.MeasureAsync(server, window);
@@ -73,10 +74,8 @@ internal static class PushScenario
     }
 
     /// <summary>One client: push, wait for the answer, push again.</summary>
-    private sealed class Pusher(BenchHttp http, BenchUser user, PushBody body, bool pullBack, MeasureWindow window)
+    private sealed class Pusher(IBenchClient client, PushBody body, bool pullBack, MeasureWindow window)
     {
-        private static readonly byte[] Accepted = "\"status\":\"accepted\""u8.ToArray();
-
         public PushBody Body => body;
         public Latencies Latencies { get; } = new();
         public long Events { get; private set; }
@@ -89,25 +88,22 @@ internal static class PushScenario
         public async Task RunAsync(CancellationToken stop, CancellationToken ct)
         {
             var answer = new ResponseBuffer();
-            var cursor = pullBack ? 0 : PushBody.PastTheHead;
+            long? cursor = pullBack ? 0 : null;
             while (!stop.IsCancellationRequested)
             {
                 body.Renew();
-                body.SetCursor(cursor);
                 var started = Stopwatch.GetTimestamp();
-                await http.PushAsync(user.Token, body, answer, ct);
-                var done = Stopwatch.GetTimestamp();
-                var accepted = answer.CountStatus(Accepted);
-                NotAccepted += body.Count - accepted;
-                if (pullBack)
-                    cursor = answer.Cursor();
+                var pushed = await client.PushAsync(body, cursor, answer, ct);
+                var done = pushed.AnsweredAt;
+                NotAccepted += body.Count - pushed.Accepted;
+                cursor = pushed.Cursor;
                 if (!window.Contains(done))
                     continue;
                 Latencies.Add(done - started);
-                Events += accepted;
+                Events += pushed.Accepted;
                 Pushes++;
                 if (pullBack)
-                    Returned += answer.CountEvents();
+                    Returned += client.CountReturned(answer);
             }
         }
     }

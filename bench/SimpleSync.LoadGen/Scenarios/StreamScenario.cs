@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SimpleSync.LoadGen.Stores;
 
 namespace SimpleSync.LoadGen.Scenarios;
 
@@ -9,6 +10,8 @@ namespace SimpleSync.LoadGen.Scenarios;
 /// event's message has arrived on a stream; every (push, stream) pair is one sample, and the
 /// first and last stream to see each push are reported too. With two servers the streams are
 /// on the second and the pushes go to the first, so every delivery crosses from one to the other.
+/// On the peer the streams are <c>_changes?feed=continuous</c> and a push is <c>_bulk_docs</c>
+/// followed by <c>_changes</c> since the pusher's last seq.
 /// </summary>
 internal static class StreamScenario
 {
@@ -26,8 +29,8 @@ internal static class StreamScenario
         var ct = ctx.Cancellation;
         // Many streams for a few users, more than a user may open by default. Only this scenario asks
         // for it, so that --server can still measure builds that predate the setting.
-        await using var server = await ctx.StartServerAsync(new Dictionary<string, string> { ["SIMPLESYNC_SYNC_MAX_STREAMS_PER_USER"] = "10000" });
-        var users = await server.CreateUsersAsync("listener", 5, ct);
+        await using var server = await ctx.StartTargetAsync(new Dictionary<string, string> { ["SIMPLESYNC_SYNC_MAX_STREAMS_PER_USER"] = "10000" });
+        var users = await server.CreateClientsAsync("listener", 5, ct);
         var pusher = users[0];
         var measured = (int)(ctx.Options.Window.TotalSeconds * PushesPerSecond);
         var pushes = WarmupPushes + measured;
@@ -38,13 +41,13 @@ internal static class StreamScenario
         {
             ctx.Log($"opening {streams} streams");
             for (var i = 0; i < streams; i++)
-                listeners.Add(await Listener.OpenAsync(server.HttpOf(1), users[1 + i % 4].Token, tag, pushes, stop.Token));
+                listeners.Add(await Listener.OpenAsync(users[1 + i % 4].OnServer(1), tag, pushes, stop.Token));
             await Task.WhenAll(listeners.Select(l => l.Ready));
 
             ctx.Log($"pushing {pushes} single events, {PushesPerSecond} a second");
             var cpu = server.CpuMeter();
             var memory = server.MemoryMeter();
-            var (sentAt, pushLatencies) = await PushAsync(server.HttpOf(0), pusher, tag, pushes, ct);
+            var (sentAt, pushLatencies) = await PushAsync(pusher.OnServer(0), tag, pushes, ct);
             await WaitForDeliveryAsync(listeners, pushes, ct);
             var cpuSplit = cpu.Stop();
             var memorySample = await memory.StopAsync();
@@ -94,24 +97,23 @@ internal static class StreamScenario
         listeners.Sum(l => l.ArrivedAt.Take(pushes).Skip(WarmupPushes).Count(t => t == 0));
 
     /// <summary>One push every 1/rate seconds, each of one event whose uuid encodes its number.</summary>
-    private static async Task<(long[] SentAt, Latencies Latencies)> PushAsync(BenchHttp http, BenchUser pusher, int tag, int pushes, CancellationToken ct)
+    private static async Task<(long[] SentAt, Latencies Latencies)> PushAsync(IBenchClient pusher, int tag, int pushes, CancellationToken ct)
     {
         var sentAt = new long[pushes];
         var latencies = new Latencies();
-        var body = PushBody.Create(pusher.Uuid, 1);
+        var body = pusher.NewBody(1, seed: 0);
         var answer = new ResponseBuffer();
-        long cursor = 0;
+        long? cursor = 0;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / PushesPerSecond));
         for (var i = 0; i < pushes; i++)
         {
             await timer.WaitForNextTickAsync(ct);
             body.SetUuid(0, Listener.UuidOf(tag, i));
-            body.SetCursor(cursor);
             sentAt[i] = Stopwatch.GetTimestamp();
-            await http.PushAsync(pusher.Token, body, answer, ct);
+            var pushed = await pusher.PushAsync(body, cursor, answer, ct);
             if (i >= WarmupPushes)
-                latencies.Add(Stopwatch.GetTimestamp() - sentAt[i]);
-            cursor = answer.Cursor();
+                latencies.Add(pushed.AnsweredAt - sentAt[i]);
+            cursor = pushed.Cursor;
         }
         return (sentAt, latencies);
     }
@@ -126,14 +128,14 @@ internal static class StreamScenario
     /// <summary>One open stream, noting when each pushed event arrives on it.</summary>
     private sealed class Listener : IAsyncDisposable
     {
-        private readonly HttpResponseMessage _response;
+        private readonly LiveFeed _feed;
         private readonly byte[] _tag;
         private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private Task _reading = Task.CompletedTask;
 
-        private Listener(HttpResponseMessage response, int tag, int pushes)
+        private Listener(LiveFeed feed, int tag, int pushes)
         {
-            _response = response;
+            _feed = feed;
             _tag = System.Text.Encoding.ASCII.GetBytes(tag.ToString("x8", CultureInfo.InvariantCulture));
             ArrivedAt = new long[pushes];
         }
@@ -141,31 +143,36 @@ internal static class StreamScenario
         /// <summary>Stopwatch timestamp at which push N arrived, 0 until it has.</summary>
         public long[] ArrivedAt { get; }
 
-        /// <summary>Completes with the stream's first message (the server's hello).</summary>
+        /// <summary>Completes with the stream's first message (simple-sync's hello, the peer's first heartbeat).</summary>
         public Task Ready => _ready.Task;
 
         /// <summary>The uuid of push <paramref name="n"/>: the run's tag, then the number in the last group.</summary>
         public static Guid UuidOf(int tag, int n) =>
             Guid.Parse($"{tag:x8}-0000-7000-8000-{n:x12}", CultureInfo.InvariantCulture);
 
-        public static async Task<Listener> OpenAsync(BenchHttp http, string token, int tag, int pushes, CancellationToken ct)
+        public static async Task<Listener> OpenAsync(IBenchClient client, int tag, int pushes, CancellationToken ct)
         {
-            var response = await http.OpenAsync(token, "/sync/stream?cursor=0", ct);
-            var listener = new Listener(response, tag, pushes);
-            var stream = await response.Content.ReadAsStreamAsync(ct);
-            listener._reading = listener.ReadAsync(stream, ct);
+            var listener = new Listener(await client.OpenLiveFeedAsync(ct), tag, pushes);
+            listener._reading = listener.ReadAsync(ct);
             return listener;
         }
 
-        private async Task ReadAsync(Stream stream, CancellationToken ct)
+        private async Task ReadAsync(CancellationToken ct)
         {
             try
             {
-                await SseReader.ReadAsync(stream, OnMessage, ct);
+                var response = await _feed.Response;
+                var stream = await response.Content.ReadAsStreamAsync(ct);
+                await SseReader.ReadAsync(stream, _feed.Format.Delimiter, OnMessage, ct);
             }
             catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
             {
                 // Closed at the end of the run.
+            }
+            catch (BenchException ex)
+            {
+                // The server refused the feed: the scenario fails on Ready with the reason.
+                _ready.TrySetException(ex);
             }
             _ready.TrySetException(new BenchException("a stream ended before its first message"));
         }
@@ -173,9 +180,9 @@ internal static class StreamScenario
         private void OnMessage(ReadOnlySpan<byte> message, long arrivedAt)
         {
             _ready.TrySetResult();
-            if (!SseReader.IsEvents(message))
+            if (!_feed.Format.CarriesEvents(message))
                 return;
-            var marker = "{\"uuid\":\""u8;
+            var marker = _feed.Format.EventMarker.AsSpan();
             for (var at = message.IndexOf(marker); at >= 0; at = Next(message, at, marker))
             {
                 var uuid = message.Slice(at + marker.Length, 36);
@@ -194,7 +201,7 @@ internal static class StreamScenario
 
         public async ValueTask DisposeAsync()
         {
-            _response.Dispose();
+            _feed.Dispose();
             await _reading;
         }
     }
