@@ -15,7 +15,8 @@ internal sealed record BenchUser(string Uuid, string Username, string Token);
 /// </summary>
 internal sealed class BenchServer : IBenchTarget
 {
-    private const string Password = "bench-password-1";
+    /// <summary>Every user's password (they are throwaway users of a throwaway server).</summary>
+    public const string Password = "bench-password-1";
 
     private readonly string _serverDll;
     private readonly IReadOnlyDictionary<string, string> _environment;
@@ -82,14 +83,26 @@ internal sealed class BenchServer : IBenchTarget
         }
     }
 
+    /// <summary>
+    /// From the first server's process start to its answer to a first request (<c>GET /health</c>,
+    /// sent as soon as it says it listens): what a deploy or restart costs before clients are served.
+    /// </summary>
+    public TimeSpan FirstAnswer { get; private set; }
+
     private async Task LaunchAsync(int count, CancellationToken ct)
     {
         // One at a time: the first creates the schema and the admin, the others find them.
         for (var i = 0; i < count; i++)
         {
+            var spawned = System.Diagnostics.Stopwatch.GetTimestamp();
             var process = await ServerProcess.StartAsync(_serverDll, _data.FullName, _environment, ct);
             _processes.Add(process);
             _http.Add(new BenchHttp(process.BaseAddress));
+            if (i == 0)
+            {
+                await _http[0].GetAsync(null, new Uri("health", UriKind.Relative), new ResponseBuffer(), ct);
+                FirstAnswer = System.Diagnostics.Stopwatch.GetElapsedTime(spawned);
+            }
         }
     }
 

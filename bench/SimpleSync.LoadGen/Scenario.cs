@@ -128,6 +128,7 @@ internal static class ScenarioCatalog
         PullScenario.Define("pull-1m", events: 1_000_000, optional: true, timeTarget: null),
         StreamScenario.Define("stream-100", streams: 100),
         EmptyPullScenario.Define("pull-empty"),
+        StartupScenario.Define("startup"),
     ];
 
     /// <summary>The scenarios the options ask for: those named, else every one that is not optional (plus pull-1m with --history-1m).</summary>

@@ -71,8 +71,12 @@ internal sealed class PeerServer : IBenchTarget
         }
     }
 
+    /// <summary>From the process start to its first answer to <c>GET /</c> (polled every 50 ms, so up to that much later).</summary>
+    public TimeSpan FirstAnswer { get; private set; }
+
     private async Task LaunchAsync(CancellationToken ct)
     {
+        var spawned = Stopwatch.GetTimestamp();
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         string[] command =
@@ -84,6 +88,7 @@ internal sealed class PeerServer : IBenchTarget
             new Dictionary<string, string> { ["NODE_ENV"] = "production" }, address);
         _http = new BenchHttp(address);
         Description = await WaitUntilAnsweringAsync(ct);
+        FirstAnswer = Stopwatch.GetElapsedTime(spawned);
     }
 
     /// <summary>Asks <c>GET /</c> until it answers; checks that the databases are LevelDB ones.</summary>

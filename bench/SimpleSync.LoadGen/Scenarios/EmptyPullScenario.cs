@@ -45,6 +45,8 @@ internal static class EmptyPullScenario
             new("GET /sync, nothing new, p50", latencies.PercentileMs(50), "ms", Target.Max(1)),
             new("GET /sync, nothing new, p99", latencies.PercentileMs(99), "ms"),
             new("GET /sync, nothing new, one client", latencies.Count / window.Seconds, "requests/s"),
+            new("GET /sync, nothing new, server CPU per request", PushScenario.ServerCpuMicroseconds(cpu, window.Seconds, latencies.Count), "µs",
+                Target.Max(50)),
             new("GET /sync, 1 new event, p50", oneEvent.PercentileMs(50), "ms"),
             new("GET /sync, 1 new event, p99", oneEvent.PercentileMs(99), "ms"),
         ];

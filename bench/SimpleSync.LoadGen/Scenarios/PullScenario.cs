@@ -50,6 +50,11 @@ internal static class PullScenario
             .. Figures("GET /events", history, timeTarget),
             new("seeding, 10,000-event pushes × 2 clients", seedRate, "events/s"),
         ];
+        if (reader is SimpleSyncClient { } sdkUser && server is BenchServer bench)
+        {
+            ctx.Log("a first sync through the .NET SDK");
+            figures.AddRange(await SdkFirstSync.MeasureAsync(bench.Http.BaseAddress, sdkUser.User.Username, events, sync[0].Bytes, ct));
+        }
         var mb = sync[0].Bytes / 1024.0 / 1024;
         return ctx.Result(server, figures, cpuSplit, memory, [$"{events:N0} events, {mb:0.0} MB of JSON a pull; {repeats} pulls of each kind"]);
     }

@@ -41,7 +41,10 @@ internal static class PushScenario
         var notes = new List<string> { $"{pushers[0].Body.BytesPerEvent:0} bytes of JSON an event; {pushers.Sum(p => p.Pushes)} pushes measured" };
         if (pushers.Sum(p => p.NotAccepted) is > 0 and var refused)
             notes.Add($"{refused} pushed events were not accepted (rejected or duplicate)");
-        return ctx.Result(server, Figures(pushers, window.Seconds, observer, database, pullBack, target), cpu, memory, notes);
+        var figures = Figures(pushers, window.Seconds, observer, database, pullBack, target);
+        figures.Add(new("server CPU per push", ServerCpuMicroseconds(cpu, window.Seconds, pushers.Sum(p => p.Pushes)), "µs",
+            batch == 1 ? Target.Max(200) : null));
+        return ctx.Result(server, figures, cpu, memory, notes);
     }
 
     private static List<Figure> Figures(Pusher[] pushers, double seconds, CommitObserver? observer, DatabaseActivity? database,
@@ -72,6 +75,10 @@ internal static class PushScenario
         }
         return figures;
     }
+
+    /// <summary>The servers' CPU time (all their processes and threads) per operation in the window, in microseconds.</summary>
+    public static double ServerCpuMicroseconds(CpuSplit cpu, double seconds, long operations) =>
+        operations == 0 ? double.NaN : cpu.ServerPercent / 100 * seconds / operations * 1e6;
 
     /// <summary>One client: push, wait for the answer, push again.</summary>
     private sealed class Pusher(IBenchClient client, PushBody body, bool pullBack, MeasureWindow window)

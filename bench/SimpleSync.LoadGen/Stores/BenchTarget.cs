@@ -18,6 +18,9 @@ internal interface IBenchTarget : IAsyncDisposable
     /// <summary>Warnings and errors the servers logged, for the report.</summary>
     IReadOnlyList<string> ServerLog { get; }
 
+    /// <summary>From the (first) server's process start to its first answered request.</summary>
+    TimeSpan FirstAnswer { get; }
+
     CpuMeter CpuMeter();
 
     MemoryMeter MemoryMeter();

@@ -13,6 +13,9 @@ internal sealed class SimpleSyncClient(BenchServer server, int serverIndex, Benc
 
     public string UserUuid => user.Uuid;
 
+    /// <summary>The user this client acts as, for a real SDK client logging in as them.</summary>
+    public BenchUser User => user;
+
     public PushBody NewBody(int count, int seed) => PushBody.Create(user.Uuid, count, seed);
 
     public async Task<PushAnswer> PushAsync(PushBody body, long? cursor, ResponseBuffer answer, CancellationToken ct)
