@@ -2,7 +2,7 @@ using System.Text;
 
 namespace SimpleSync.Protocol;
 
-/// <summary>The field rules of an event (SPEC §1), shared by the server, the CLI and the SDKs.</summary>
+/// <summary>The field rules of an event (docs/protocol.md, "Field rules"), shared by the server, the CLI and the SDKs.</summary>
 public static class EventRules
 {
     /// <summary>Longest <c>itemUuid</c>, in Unicode scalar values.</summary>

@@ -4,7 +4,10 @@ using SimpleSync.Protocol;
 
 namespace SimpleSync.Admin;
 
-/// <summary>What makes a username, a user uuid and a password acceptable (SPEC §2).</summary>
+/// <summary>
+/// What makes a username, a user uuid and a password acceptable; the messages name the rule, so a
+/// refused request says what to change (README, "HTTP API": 400 <c>invalid</c> naming the field).
+/// </summary>
 internal static class UserRules
 {
     public const int MinPasswordLength = 8;

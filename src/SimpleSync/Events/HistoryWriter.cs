@@ -6,7 +6,7 @@ namespace SimpleSync.Events;
 
 /// <summary>
 /// Streams a history as a JSON array straight from the database cursor to the response.
-/// Nothing is collected in memory: the writer flushes to the pipe every few kilobytes, so
+/// Nothing is collected in memory: the writer flushes to the pipe every 32 KiB (JsonPipe), so
 /// memory stays flat whatever the size of the history.
 /// </summary>
 internal static class HistoryWriter

@@ -22,6 +22,7 @@ internal sealed class SseWriter(PipeWriter pipe)
 
     private static readonly byte[] EventsStart = "event: events\ndata: "u8.ToArray();
     private static readonly byte[] MessageEnd = "\n\n"u8.ToArray();
+    private static readonly byte[] IdPrefix = "\nid: "u8.ToArray();
 
     /// <summary>
     /// Writes a batch as one message or more: <c>event: events</c>, <c>data: [events]</c> and
@@ -46,7 +47,7 @@ internal sealed class SseWriter(PipeWriter pipe)
                 while (next < batch.Count && count < MaxMessageEvents && json.BytesCommitted + json.BytesPending < MaxMessageBytes);
                 json.WriteEndArray();
             }
-            Write($"\nid: {batch[next - 1].Seq}\n\n");
+            WriteId(batch[next - 1].Seq);
             await pipe.FlushAsync(ct);
         }
     }
@@ -88,4 +89,14 @@ internal sealed class SseWriter(PipeWriter pipe)
     }
 
     private void Write(string text) => pipe.Write(Encoding.UTF8.GetBytes(text));
+
+    /// <summary>The <c>id:</c> line that ends a message of events, formatted straight into the pipe: one per message, no string.</summary>
+    private void WriteId(long seq)
+    {
+        var span = pipe.GetSpan(IdPrefix.Length + 20 + MessageEnd.Length);
+        IdPrefix.CopyTo(span);
+        seq.TryFormat(span[IdPrefix.Length..], out var digits, default, System.Globalization.CultureInfo.InvariantCulture);
+        MessageEnd.CopyTo(span[(IdPrefix.Length + digits)..]);
+        pipe.Advance(IdPrefix.Length + digits + MessageEnd.Length);
+    }
 }

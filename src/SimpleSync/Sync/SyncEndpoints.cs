@@ -9,7 +9,7 @@ using SimpleSync.Storage;
 namespace SimpleSync.Sync;
 
 /// <summary>
-/// The cursor protocol (SPEC §4): pull what is past a cursor in seq order, page by page; push
+/// The cursor protocol (docs/protocol.md): pull what is past a cursor in seq order, page by page; push
 /// and pull in one round trip with a result for every pushed event.
 /// </summary>
 internal static class SyncEndpoints
