@@ -34,14 +34,14 @@ internal static class AclEndpoints
         TypedResults.Ok(new AclDocument((await store.GetAclAsync(ct)).Rules));
 
     /// <summary>PUT /acl: validated as a whole, then replaced in one transaction; an invalid ACL changes nothing.</summary>
-    private static async Task<IResult> PutAcl(HttpContext context, IEventStore store, TimeProvider time, ILogger<AclPolicy> logger)
+    private static async Task<IResult> PutAcl(HttpContext context, IEventStore store, TimeProvider time, ILoggerFactory loggers)
     {
         var ct = context.RequestAborted;
         using var body = await RequestBody.ReadAsync(context.Request, MaxAclBytes, ct);
         var rules = AclParser.Parse(body.Span, out var errors)
             ?? throw ApiException.Invalid($"the ACL is invalid: {FirstError(errors)}", errors);
         var version = await store.ReplaceAclAsync(rules, context.User.Username(), time.GetUtcNow(), ct);
-        logger.LogInformation("ACL version {Version} set by {User} with {Count} rules", version, context.User.Username(), rules.Count);
+        loggers.CreateLogger("SimpleSync.Acl").LogInformation("ACL version {Version} set by {User} with {Count} rules", version, context.User.Username(), rules.Count);
         return TypedResults.NoContent();
     }
 

@@ -11,6 +11,9 @@ internal static class UserEndpoints
 {
     private const long MaxBodyBytes = 16 * 1024;
 
+    /// <summary>The log category of account changes.</summary>
+    private const string LogCategory = "SimpleSync.Admin.Users";
+
     public static RouteGroupBuilder MapAdminUsers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/admin/users").RequireAuthorization(BearerAuthentication.AdminRole).WithTags("admin");
@@ -33,7 +36,7 @@ internal static class UserEndpoints
 
     /// <summary>POST /admin/users. A taken uuid or username is 400 with code "conflict", as the seed API says.</summary>
     private static async Task<IResult> CreateUser(HttpContext context, IEventStore store, PasswordHasher hasher, HashWorkers workers,
-        AdminGrants grants, TimeProvider time, ILogger<StoredUser> logger)
+        AdminGrants grants, TimeProvider time, ILoggerFactory loggers)
     {
         var ct = context.RequestAborted;
         var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.CreateUserRequest, MaxBodyBytes, ct);
@@ -45,7 +48,7 @@ internal static class UserEndpoints
         var user = new StoredUser(request.Uuid, request.Username, hash, PasswordHasher.NewStamp(), time.GetUtcNow());
         await store.CreateUserAsync(user, ct);
         await grants.ApplyAsync(ct);
-        logger.LogInformation("User {Username} ({Uuid}) created by {Admin}", user.Username, user.Uuid, context.User.Username());
+        loggers.CreateLogger(LogCategory).LogInformation("User {Username} ({Uuid}) created by {Admin}", user.Username, user.Uuid, context.User.Username());
         return TypedResults.Created($"/admin/users/{Uri.EscapeDataString(user.Uuid)}", new CreateUserResponse(user.Uuid));
     }
 
@@ -54,7 +57,7 @@ internal static class UserEndpoints
     /// revoking their tokens; admin status changes alone leave tokens valid (it is read per request).
     /// </summary>
     private static async Task<IResult> UpdateUser(string uuid, HttpContext context, IEventStore store, PasswordHasher hasher,
-        HashWorkers workers, AdminGrants grants, StreamRevocation streams, TimeProvider time, ILogger<StoredUser> logger)
+        HashWorkers workers, AdminGrants grants, StreamRevocation streams, TimeProvider time, ILoggerFactory loggers)
     {
         var ct = context.RequestAborted;
         var request = await RequestBody.ReadJsonAsync(context.Request, ProtocolJsonContext.Default.UpdateUserRequest, MaxBodyBytes, ct);
@@ -80,7 +83,7 @@ internal static class UserEndpoints
             if (request.NewUsername is not null)
                 await grants.ApplyAsync(ct);
         }
-        logger.LogInformation("User {Uuid} updated by {Admin}", uuid, context.User.Username());
+        loggers.CreateLogger(LogCategory).LogInformation("User {Uuid} updated by {Admin}", uuid, context.User.Username());
         return TypedResults.NoContent();
     }
 
