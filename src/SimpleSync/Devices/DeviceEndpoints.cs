@@ -44,7 +44,7 @@ internal static class DeviceEndpoints
         var user = QueryValues.OptionalText(request.Query, "user", EventRules.MaxUserUuidLength, errors);
         QueryValues.ThrowIfAny(errors);
         await health.FlushAsync(ct);
-        var head = await HeadAsync(store, ct);
+        var head = await store.HeadAsync(ct);
         var devices = await store.ListDevicesAsync(user, ct);
         return TypedResults.Ok(new DeviceList(head, devices.Select(d => Info(d, head)).ToList()));
     }
@@ -63,7 +63,7 @@ internal static class DeviceEndpoints
     private static async Task<IResult> Overview(IEventStore store, SyncHealth health, StreamHub hub, CancellationToken ct)
     {
         await health.FlushAsync(ct);
-        var head = await HeadAsync(store, ct);
+        var head = await store.HeadAsync(ct);
         return TypedResults.Ok(new ServerOverview(HealthEndpoints.Version, store.Provider, store.Epoch, head, hub.Count, health.StartedAt,
             await health.SummaryAsync(head, ct), health.RejectedByReason()));
     }
@@ -72,11 +72,5 @@ internal static class DeviceEndpoints
     {
         var cursor = Math.Max(0, d.Cursor);
         return new DeviceInfo(d.UserUuid, d.Device, d.Client, d.FirstSeen, d.LastSync, cursor, Math.Max(0, head - cursor), d.Accepted, d.Rejected);
-    }
-
-    private static async Task<long> HeadAsync(IEventStore store, CancellationToken ct)
-    {
-        await using var snapshot = await store.OpenSnapshotAsync(ct);
-        return snapshot.HighestSeq;
     }
 }

@@ -10,9 +10,7 @@ internal static class MetricsEndpoints
     public static IEndpointConventionBuilder MapMetrics(this IEndpointRouteBuilder app) =>
         app.MapGet("/metrics", async (HttpContext context, PrometheusExporter exporter, IEventStore store, StreamHub hub, SyncHealth health) =>
         {
-            long history;
-            await using (var snapshot = await store.OpenSnapshotAsync(context.RequestAborted))
-                history = snapshot.HighestSeq;
+            var history = await store.HeadAsync(context.RequestAborted);
             // Read from the device records at most once a flush interval, however often scraped.
             var devices = await health.SummaryAsync(history, context.RequestAborted);
             var text = new StringBuilder(4096);

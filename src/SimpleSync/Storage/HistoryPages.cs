@@ -4,6 +4,13 @@ namespace SimpleSync.Storage;
 
 internal static class HistoryPages
 {
+    /// <summary>The highest seq in the history now (0 when it is empty).</summary>
+    public static async Task<long> HeadAsync(this IHistoryStore store, CancellationToken ct)
+    {
+        await using var snapshot = await store.OpenSnapshotAsync(ct);
+        return snapshot.HighestSeq;
+    }
+
     /// <summary>
     /// Everything after <paramref name="cursor"/> in seq order, a page at a time, each page read
     /// whole from a snapshot of its own: whoever consumes the pages (a client on the network) holds

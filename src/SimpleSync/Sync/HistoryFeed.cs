@@ -28,8 +28,7 @@ internal sealed class HistoryFeed(StreamHub hub, TimeProvider time, ILogger<Hist
     /// </summary>
     public async Task FollowAsync(IEventStore store, CancellationToken ct)
     {
-        await using var snapshot = await store.OpenSnapshotAsync(ct);
-        _published = snapshot.HighestSeq;
+        _published = await store.HeadAsync(ct);
         _store = store;
     }
 
