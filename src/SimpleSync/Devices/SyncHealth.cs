@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
@@ -30,6 +31,7 @@ internal sealed class SyncHealth(IEventStore store, TimeProvider time, ILogger<S
     private int _rejectionCount;
     private readonly Dictionary<string, long> _rejectedByReason = new(StringComparer.Ordinal);
     private CachedSummary? _summary;
+    private readonly ConcurrentDictionary<LiveDevice, byte> _live = new();
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
@@ -38,6 +40,25 @@ internal sealed class SyncHealth(IEventStore store, TimeProvider time, ILogger<S
 
     /// <summary>A sync answer was sent to <paramref name="caller"/>, reaching seq <paramref name="cursor"/>.</summary>
     public void Synced(DeviceCaller caller, long cursor) => Note(caller, cursor, 0, 0);
+
+    /// <summary>
+    /// A live stream of <paramref name="caller"/> opens: what it sends is noted at each flush (its
+    /// last sync is then the flush's time, at most <see cref="FlushInterval"/> late) and when the
+    /// returned handle is disposed.
+    /// </summary>
+    public LiveDevice Follow(DeviceCaller caller)
+    {
+        var live = new LiveDevice(this, caller);
+        if (caller.Device is not null)
+            _live.TryAdd(live, 0);
+        return live;
+    }
+
+    internal void Unfollow(LiveDevice live)
+    {
+        if (_live.TryRemove(live, out _))
+            NoteMove(live);
+    }
 
     /// <summary>
     /// A push by <paramref name="caller"/> was decided: <paramref name="accepted"/> events stored,
@@ -98,6 +119,8 @@ internal sealed class SyncHealth(IEventStore store, TimeProvider time, ILogger<S
         await _flushing.WaitAsync(ct);
         try
         {
+            foreach (var live in _live.Keys)
+                NoteMove(live);
             List<DeviceRecord> devices;
             List<RejectionInfo> rejections;
             lock (_lock)
@@ -162,6 +185,12 @@ internal sealed class SyncHealth(IEventStore store, TimeProvider time, ILogger<S
     {
         _flushing.Dispose();
         base.Dispose();
+    }
+
+    private void NoteMove(LiveDevice live)
+    {
+        if (live.TakeMove(out var seq))
+            Note(live.Caller, seq, 0, 0);
     }
 
     /// <param name="cursor">The seq the answer reached, or -1 when no answer is sent (a push's counts alone).</param>

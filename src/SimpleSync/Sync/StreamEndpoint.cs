@@ -48,8 +48,8 @@ internal static class StreamEndpoint
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         // The device's record follows what the stream sends it.
-        var caller = DeviceCaller.Of(context);
-        void Reached(long seq) => health.Synced(caller, seq);
+        using var device = health.Follow(DeviceCaller.Of(context));
+        var reached = device.Reached;
         var sse = new SseWriter(response.BodyWriter);
         var last = cursor;
         try
@@ -62,9 +62,9 @@ internal static class StreamEndpoint
                     "the server's store was restored or re-created: sync, then reconnect with the new epoch and cursor", ct);
                 return;
             }
-            Reached(last);
-            last = await SendStoredAsync(sse, store, last, Reached, ct);
-            var ending = await FollowAsync(sse, subscription, options.Sync, time, last, Reached, ct);
+            reached(last);
+            last = await SendStoredAsync(sse, store, last, reached, ct);
+            var ending = await FollowAsync(sse, subscription, options.Sync, time, last, reached, ct);
             await sse.WriteEndAsync(ending.Reason, ending.Detail, context.RequestAborted);
         }
         catch (OperationCanceledException) when (subscription.Ended is StreamEnd.TooSlow or StreamEnd.ServerStopping or StreamEnd.Revoked)
