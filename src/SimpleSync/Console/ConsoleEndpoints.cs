@@ -61,7 +61,7 @@ internal static class ConsoleEndpoints
         }
         // Revalidated on every use, so a new server version's files are picked up at once.
         headers.CacheControl = "no-cache";
-        headers.ETag = file.ETag;
+        headers.ETag = file.ETagText;
         if (IsCurrent(request, file.ETag))
         {
             context.Response.StatusCode = StatusCodes.Status304NotModified;
@@ -76,7 +76,7 @@ internal static class ConsoleEndpoints
     private static ValueTask<bool> FailAsync(HttpContext context, int status, string code, string detail) =>
         ProblemWriter.WriteAsync(context.RequestServices.GetRequiredService<IProblemDetailsService>(), context, status, code, detail);
 
-    private static bool IsCurrent(HttpRequest request, string etag) =>
+    private static bool IsCurrent(HttpRequest request, EntityTagHeaderValue etag) =>
         request.GetTypedHeaders().IfNoneMatch is { Count: > 0 } tags
-        && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(EntityTagHeaderValue.Parse(etag), useStrongComparison: false));
+        && tags.Any(tag => tag.Equals(EntityTagHeaderValue.Any) || tag.Compare(etag, useStrongComparison: false));
 }

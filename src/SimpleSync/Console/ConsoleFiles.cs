@@ -1,11 +1,16 @@
 using System.Collections.Frozen;
 using System.Reflection;
 using System.Security.Cryptography;
+using Microsoft.Net.Http.Headers;
 
 namespace SimpleSync.WebConsole;
 
 /// <summary>One file of the console, read from the assembly once, with what its answer needs.</summary>
-internal sealed record ConsoleFile(string Name, byte[] Content, string ContentType, string ETag);
+internal sealed record ConsoleFile(byte[] Content, string ContentType, EntityTagHeaderValue ETag)
+{
+    /// <summary>The ETag header's value, made once.</summary>
+    public string ETagText { get; } = ETag.ToString();
+}
 
 /// <summary>
 /// The console's static files, embedded in the executable (Console/www/**, resources named
@@ -39,7 +44,7 @@ internal static class ConsoleFiles
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
             var content = copy.ToArray();
-            files[name] = new ConsoleFile(name, content, ContentTypeOf(name), ETagOf(content));
+            files[name] = new ConsoleFile(content, ContentTypeOf(name), ETagOf(content));
         }
         return files.ToFrozenDictionary(StringComparer.Ordinal);
     }
@@ -51,6 +56,6 @@ internal static class ConsoleFiles
     /// Weak, because response compression sends other bytes for the same file under the same tag:
     /// a weak tag still lets If-None-Match answer 304, which is all a browser needs here.
     /// </summary>
-    private static string ETagOf(byte[] content) =>
-        $"W/\"{Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 16))}\"";
+    private static EntityTagHeaderValue ETagOf(byte[] content) =>
+        new($"\"{Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 16))}\"", isWeak: true);
 }
