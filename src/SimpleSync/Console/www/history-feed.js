@@ -77,61 +77,71 @@ export class HistoryFeed {
     }
   }
 
+  /** Adds `events`; true when the oldest were let go, and "reset" (with every event held) was reported. */
   add(events, where) {
     for (const e of events) this.uuids.add(e.uuid.toLowerCase());
     if (where === "prepend") this.events.unshift(...events);
     else this.events.push(...events);
-    // Only live events push the oldest out: a page the operator asked for stays.
-    const excess = where === "append" ? this.events.length - this.maxEvents : 0;
-    if (excess > 0) {
-      const dropped = this.events.splice(0, excess);
-      for (const e of dropped) {
-        this.uuids.delete(e.uuid.toLowerCase());
-        this.lower = Math.max(this.lower, e.seqAtMost);
-      }
-      this.onEvents("reset", this.events);
+    // Only live events push the oldest out: a page the operator asked for stays. Trimmed to 90%
+    // of the bound, so the full redraw a "reset" costs comes once per many messages, not each one.
+    if (where !== "append" || this.events.length <= this.maxEvents) return false;
+    const dropped = this.events.splice(0, this.events.length - Math.floor(this.maxEvents * 0.9));
+    for (const e of dropped) {
+      this.uuids.delete(e.uuid.toLowerCase());
+      this.lower = Math.max(this.lower, e.seqAtMost);
     }
+    this.onEvents("reset", this.events);
+    return true;
   }
 
   /** Reads the live stream from the cursor; reconnects after a growing pause until the page is left. */
   async follow() {
     let pause = 250;
+    let reload = false;
     while (!this.signal.aborted) {
+      let opened = null;
+      let delivered = false;
       try {
+        if (reload) {
+          reload = false;
+          await this.loadNewest();
+        }
         this.onStatus("connecting", "Connecting to the live stream…");
         const epoch = this.epoch ? `&epoch=${encodeURIComponent(this.epoch)}` : "";
         const response = await request("GET", `/sync/stream?cursor=${this.cursor}${epoch}`, { signal: this.signal, accept: "text/event-stream" });
-        const end = await this.readStream(response.body, () => (pause = 250));
+        opened = Date.now();
+        const end = await this.readStream(response.body, () => (delivered = true));
         if (end === "stop") return;
-        if (end === "reload") {
-          await this.loadNewest();
-          continue;
-        }
+        // A reload waits out the same pause: a server changing epochs over and over cannot spin it.
+        reload = end === "reload";
       } catch (error) {
         if (this.signal.aborted) return;
         if (error instanceof ApiError && error.status === 401) return; // the session has ended
         if (error instanceof ApiError && error.retryAfter) pause = Math.max(pause, error.retryAfter * 1000);
         this.onStatus("waiting", `The live stream stopped (${error.message}); reconnecting…`);
       }
+      // Only a stream that was of use starts the pauses over: one the server ends right after
+      // hello (turning connections away) must not bring a reconnect every few hundred ms.
+      if (delivered || (opened !== null && Date.now() - opened >= 10_000)) pause = 250;
       // Jittered, so that many consoles do not come back at the same moment.
       await sleep(pause * (0.5 + Math.random() / 2), this.signal);
       pause = Math.min(pause * 2, 15_000);
     }
   }
 
-  /** Applies one stream's messages; resolves to "stop", "reload" or "reconnect". */
-  async readStream(body, connected) {
+  /** Applies one stream's messages; resolves to "stop", "reload" or "reconnect". `delivered()` runs when events arrive. */
+  async readStream(body, delivered) {
     for await (const message of readEvents(body)) {
       if (this.signal.aborted) return "stop";
       if (message.event === "hello") {
-        connected();
         this.onStatus("live", "Live");
       } else if (message.event === "events" || message.event === "message") {
         const seq = Number(message.id);
         const events = withSeqs(parseJson(message.data), this.cursor, seq).filter((e) => !this.uuids.has(e.uuid.toLowerCase()));
         this.cursor = seq;
-        this.add(events, "append");
-        this.onEvents("live", events);
+        if (events.length > 0) delivered();
+        // A trim already reported every event held, these included, as a "reset".
+        if (!this.add(events, "append")) this.onEvents("live", events);
       } else if (message.event === "end") {
         const { reason, detail } = JSON.parse(message.data);
         if (reason === "revoked" || reason === "token_expired") {

@@ -4,19 +4,40 @@ import { api } from "./api.js";
 import { h } from "./dom.js";
 import { ago, isoTime, ruleText } from "./format.js";
 
-/** The current ACL version and its rules, to show the rule a rejection names when it is still current. */
+// ACL version → its rules. A version never changes once written, so each is read once per page
+// load: GET /acl/history (every version) is asked again only for a version not seen yet.
+const aclVersions = new Map();
+
+/** Makes sure every version in `versions` is cached, if the server still has it. */
+async function ensureVersions(versions, signal) {
+  if (versions.every((v) => v === null || v === undefined || v === 0 || aclVersions.has(v))) return;
+  const history = await api("GET", "/acl/history", { signal });
+  for (const v of history) aclVersions.set(v.version, v.rules);
+}
+
+/** The rules of ACL version `version`, or null when the history no longer has it. */
+export async function aclRules(version, signal) {
+  if (version === 0) return [];
+  await ensureVersions([version], signal);
+  return aclVersions.get(version) ?? null;
+}
+
+/**
+ * The newest ACL version known and its rules, to show the rule a rejection names when it is still
+ * current. GET /acl carries no version, so "current" is the newest version the history has shown;
+ * a rejection naming a newer one makes it read the history again.
+ */
 export class CurrentAcl {
   constructor() {
     this.version = null;
     this.rules = [];
   }
 
-  /** Read again on every refresh: GET /acl carries no version, and the history is short. */
-  async update(signal) {
-    const history = await api("GET", "/acl/history", { signal });
-    const last = history.at(-1);
-    this.version = last?.version ?? 0;
-    this.rules = last?.rules ?? [];
+  /** Caches the versions `rejections` name, reading the history only when one is new. */
+  async update(signal, rejections) {
+    await ensureVersions(rejections.map((r) => r.aclVersion), signal);
+    this.version = aclVersions.size > 0 ? Math.max(...aclVersions.keys()) : 0;
+    this.rules = aclVersions.get(this.version) ?? [];
   }
 }
 

@@ -22,13 +22,14 @@ export function mount(root, { signal }) {
   const refresh = h("button", { type: "button" }, "Refresh");
 
   async function load() {
-    const [devices, all] = await Promise.all([
+    const [devices, all, mine] = await Promise.all([
       api("GET", "/admin/devices", { signal }),
       api("GET", "/admin/rejections?limit=100", { signal }),
-      acl.update(signal),
+      open ? rejectionsOf(open) : [],
     ]);
+    // After the rejections: the ACL versions they name say whether the history must be read.
+    await acl.update(signal, [...all, ...mine]);
     if (names.size === 0 || devices.devices.some((d) => !names.has(d.userUuid))) names = await usernames(signal);
-    const mine = open ? await rejectionsOf(open) : [];
     const focused = document.activeElement?.dataset?.key;
     head.textContent = `Head: seq ${count(devices.head)}`;
     body.replaceChildren(...devices.devices.flatMap((d) => deviceRows(d, mine)));

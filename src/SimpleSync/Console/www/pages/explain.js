@@ -3,6 +3,7 @@
 import { api, usernames } from "../api.js";
 import { clearErrors, field, guard, h, messageBox, showApiError } from "../dom.js";
 import { ruleText } from "../format.js";
+import { aclRules } from "../rejections.js";
 
 const names = ["user", "item", "action"];
 
@@ -32,7 +33,7 @@ export function mount(root, { signal, params }) {
     submit.disabled = true;
     try {
       const answer = await api("GET", `/acl/explain?${query}`, { signal });
-      const acl = await rulesOf(answer.aclVersion, signal);
+      const acl = await aclRules(answer.aclVersion, signal);
       result.replaceChildren(...decisionView(answer, acl));
     } catch (error) {
       if (!signal.aborted) showApiError(error, controls, alert);
@@ -58,13 +59,6 @@ export function mount(root, { signal, params }) {
     () => {},
   );
   if (names.every((n) => params.get(n))) explain();
-}
-
-/** The rules of ACL version `version`, or null when the history no longer has it. */
-async function rulesOf(version, signal) {
-  if (version === 0) return [];
-  const history = await api("GET", "/acl/history", { signal });
-  return history.find((v) => v.version === version)?.rules ?? null;
 }
 
 function decisionView(answer, rules) {

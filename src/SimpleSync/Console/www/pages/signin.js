@@ -1,6 +1,6 @@
 // Sign-in: a token from POST /auth/token, kept only once GET /admin/users shows it is an admin's.
 import { ApiError, request, session } from "../api.js";
-import { h, messageBox, showMessage } from "../dom.js";
+import { field, h, messageBox, showMessage } from "../dom.js";
 
 export function mount(root, { signal, message, done }) {
   const username = h("input", { id: "signin-username", name: "username", autocomplete: "username", required: true });
@@ -12,8 +12,8 @@ export function mount(root, { signal, message, done }) {
   const form = h(
     "form",
     { class: "signin", novalidate: true },
-    h("div", { class: "field" }, h("label", { for: username.id }, "Username"), username),
-    h("div", { class: "field" }, h("label", { for: password.id }, "Password"), password),
+    field("Username", username),
+    field("Password", password),
     submit,
     alert,
   );
