@@ -34,9 +34,14 @@ internal sealed class BenchPostgres : IAsyncDisposable
         var postgres = new BenchPostgres(connectionString, cluster);
         try
         {
-            await using var connection = await postgres.OpenAsync(null, ct);
-            await using var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
-            postgres.PostmasterPid = ProcFs.ParentPid((int)(await pid.ExecuteScalarAsync(ct))!);
+            // Its CPU is measured only for the cluster started here: the backend pid of a server
+            // named by --postgres may be on another machine, or another process's pid here.
+            if (cluster is not null)
+            {
+                await using var connection = await postgres.OpenAsync(null, ct);
+                await using var pid = new NpgsqlCommand("SELECT pg_backend_pid()", connection);
+                postgres.PostmasterPid = ProcFs.ParentPid((int)(await pid.ExecuteScalarAsync(ct))!);
+            }
             return postgres;
         }
         catch

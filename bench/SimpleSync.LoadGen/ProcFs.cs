@@ -12,6 +12,9 @@ internal static class ProcFs
     /// <summary>USER_HZ: the unit of the CPU times in /proc. 100 on every mainstream Linux build.</summary>
     public const double TicksPerSecond = 100;
 
+    /// <summary>A field of /proc/PID/status (VmRSS, VmHWM) summed over <paramref name="pids"/>, in kB.</summary>
+    public static long StatusKb(IEnumerable<int> pids, string field) => pids.Sum(pid => StatusKb(pid, field));
+
     /// <summary>A field of /proc/PID/status in kB (VmRSS, VmHWM), or -1 when the process is gone.</summary>
     public static long StatusKb(int pid, string field)
     {
@@ -236,7 +239,7 @@ internal sealed class MemoryMeter
 
     public long BeforeKb { get; }
 
-    private long Kb(string field) => _pids.Sum(pid => ProcFs.StatusKb(pid, field));
+    private long Kb(string field) => ProcFs.StatusKb(_pids, field);
 
     private async Task<long> SampleAsync()
     {

@@ -94,6 +94,12 @@ internal sealed partial class ServerProcess : IAsyncDisposable
         var deadline = Stopwatch.GetTimestamp() + 10 * Stopwatch.Frequency;
         while (server.Pid == 0 && !server.HasExited && Stopwatch.GetTimestamp() < deadline)
             await Task.Delay(10);
+        if (server.Pid == 0)
+        {
+            // Without its pid, /proc would be read for pid 0: fail here, with why.
+            server.Kill();
+            throw new BenchException($"{command[0]} did not start: {(server.HasExited ? "its watchdog exited" : "no pid within 10 s")}");
+        }
         return server;
     }
 

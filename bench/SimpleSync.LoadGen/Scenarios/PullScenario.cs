@@ -40,10 +40,10 @@ internal static class PullScenario
 
         var repeats = ctx.Options.Quick ? 1 : 3;
         var cpu = server.CpuMeter();
-        var before = server.Pids.Sum(pid => ProcFs.StatusKb(pid, "VmRSS")) / 1024.0;
+        var before = ProcFs.StatusKb(server.Pids, "VmRSS") / 1024.0;
         var (sync, history) = await PullRepeatedlyAsync(ctx, server, reader, events, repeats);
         var cpuSplit = cpu.Stop();
-        var memory = new MemorySample(before, sync.Concat(history).Max(p => p.Memory.PeakMb), server.Pids.Sum(pid => ProcFs.StatusKb(pid, "VmRSS")) / 1024.0);
+        var memory = new MemorySample(before, sync.Concat(history).Max(p => p.Memory.PeakMb), ProcFs.StatusKb(server.Pids, "VmRSS") / 1024.0);
         List<Figure> figures =
         [
             .. Figures("GET /sync pages", sync, timeTarget),
