@@ -102,9 +102,22 @@ internal sealed class PostgresDatabase : IAsyncDisposable
     public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, params object?[] parameters)
     {
         var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in parameters)
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        AddPositional(command.Parameters, parameters);
         return command;
+    }
+
+    /// <summary>One command of a batch, with positional parameters as <see cref="Command"/>.</summary>
+    public static NpgsqlBatchCommand BatchCommand(string sql, object?[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        AddPositional(command.Parameters, parameters);
+        return command;
+    }
+
+    private static void AddPositional(NpgsqlParameterCollection collection, object?[] parameters)
+    {
+        foreach (var value in parameters)
+            collection.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
     }
 
     /// <summary>The <see cref="ApiException"/> for a database error, or null when it is not one we can name (a bug: it stays a 500).</summary>

@@ -11,12 +11,7 @@ internal sealed partial class PostgresEventStore
         {
             await using var batch = new NpgsqlBatch(connection);
             foreach (var (sql, args) in SyncHealthRows.Record(devices, rejections, limits))
-            {
-                var command = new NpgsqlBatchCommand(sql);
-                foreach (var value in args)
-                    command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-                batch.BatchCommands.Add(command);
-            }
+                batch.BatchCommands.Add(PostgresDatabase.BatchCommand(sql, args));
             if (batch.BatchCommands.Count > 0)
                 await batch.ExecuteNonQueryAsync(ct);
             return 0;
