@@ -3,13 +3,11 @@
 // use), the demo's static server, and Debian's chromium through playwright-core. Waiting is
 // always on a condition, never for a fixed time.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
-import { eventually, freePort, passwordOf, TestServer } from "../../../clients/typescript/test/support/server.mjs";
+import { eventually, freePort, launchChromium, passwordOf, TestServer } from "../../../clients/typescript/test/support/server.mjs";
 import { startDemoServer } from "../server.mjs";
 
 export { eventually };
-const chromiumPath = "/usr/bin/chromium";
 
 /** Creates a user on `server`; returns {uuid, username, password}. */
 async function addUser(server, username) {
@@ -61,21 +59,7 @@ export async function startStack(browser) {
   };
 }
 
-export async function launchBrowser() {
-  assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/install-chromium.sh`);
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}
+export const launchBrowser = () => launchChromium(chromium);
 
 /** Opens the demo in a new page of `context` and waits until the app has started. */
 export async function openDemo(context, url) {

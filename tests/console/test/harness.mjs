@@ -4,16 +4,14 @@
 // playwright-core. Waiting is always on a condition, never for a fixed time.
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
-import { eventually, passwordOf, TestServer } from "../../../clients/typescript/test/support/server.mjs";
+import { eventually, launchChromium, passwordOf, TestServer } from "../../../clients/typescript/test/support/server.mjs";
 
 export { eventually, passwordOf };
-const chromiumPath = "/usr/bin/chromium";
 const docs = join(dirname(fileURLToPath(import.meta.url)), "../../../docs");
 
 /**
@@ -36,13 +34,7 @@ export function consoleSuite(setUp = async () => {}, tearDown = () => {}) {
   return suite;
 }
 
-export async function launchBrowser() {
-  assert.ok(existsSync(chromiumPath), `${chromiumPath} is missing: run scripts/install-chromium.sh`);
-  return chromium.launch({
-    executablePath: chromiumPath,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-}
+export const launchBrowser = () => launchChromium(chromium);
 
 /**
  * Messages of the browser's console that are not failures: a request the server refused (the

@@ -6,6 +6,7 @@
 // The other two packages import this file by relative path, so it needs nothing but Node: the
 // SDK's build (dist/) is loaded only by the methods that use it, client() and history().
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { access, mkdtemp, readFile, rm, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -32,6 +33,19 @@ export async function eventually(check, { timeout = 30_000, interval = 50 } = {}
     }
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
+}
+
+/**
+ * Debian's Chromium through the caller's playwright-core (`chromium` is its browser type: each
+ * package with browser tests has its own playwright-core, which this file cannot import).
+ */
+export function launchChromium(chromium) {
+  const executablePath = "/usr/bin/chromium";
+  if (!existsSync(executablePath)) throw new Error(`${executablePath} is missing: run scripts/install-chromium.sh`);
+  return chromium.launch({
+    executablePath,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
 }
 
 /** Waits until `condition()` is truthy (polling), failing after `timeoutMs`. */
