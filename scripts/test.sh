@@ -12,6 +12,9 @@ repo=$PWD
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 log=$(mktemp)
+# The name of every failed test, repeated just above the totals so that the end of the output
+# alone says what failed.
+failures=$(mktemp)
 pg_dir=""
 # Stops the throwaway PostgreSQL, if one was started, and removes its directory; quiet unless
 # that fails.
@@ -26,7 +29,7 @@ stop_postgres() {
     pg_dir=""
   fi
 }
-trap 'stop_postgres; rm -f "$log"' EXIT
+trap 'stop_postgres; rm -f "$log" "$failures"' EXIT
 
 fail() {
   echo "test.sh: $1" >&2
@@ -71,6 +74,8 @@ fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
+# The runner prints "failed Namespace.Class.Method(args) (time)" for each failed test.
+grep -E '^\s*failed ' "$log" | sed -E 's/^\s*failed /.NET: /' >>"$failures"
 
 # The npm packages: the TypeScript SDK (built first: the others use it), the check of the
 # OpenAPI document against it, the web demo with its tests in Debian's Chromium, and the browser
@@ -93,9 +98,15 @@ for package in clients/typescript clients/openapi-check samples/web-demo tests/c
   elif [ "$npm_status" -ne 0 ] && [ "$npm_failed" -eq 0 ]; then
     npm_failed=1
   fi
+  # The spec reporter marks each failed test with "✖"; it lists them again at the end.
+  grep -E '^\s*✖ ' "$log" | sed -E "s|^\s*✖ |$package: |" | sort -u >>"$failures"
   passed=$((passed + npm_passed))
   failed=$((failed + npm_failed))
 done
 
+if [ -s "$failures" ]; then
+  echo "== failed tests"
+  cat "$failures"
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
