@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.ResponseCompression;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using SimpleSync.Acl;
 using SimpleSync.Admin;
@@ -78,19 +77,7 @@ internal static class ServerApp
             json.SerializerOptions.Encoder = EventJson.Encoder;
         });
         services.AddSimpleSyncOpenApi();
-        services.AddResponseCompression(compression =>
-        {
-            compression.Providers.Add<BrotliCompressionProvider>();
-            compression.Providers.Add<GzipCompressionProvider>();
-            // Not text/event-stream: an event stream must reach the client as it is written.
-            compression.MimeTypes = ["application/json", "application/problem+json", "text/plain", "text/html", "text/javascript", "text/css"];
-            // Over TLS too. The framework leaves it off because of BREACH, which needs a secret and
-            // text the attacker chose in one compressed answer: ours hold no secret beside such text
-            // (the history is readable by every user; a token answer reflects nothing of the request).
-            compression.EnableForHttps = true;
-        });
-        services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
-        services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Fastest);
+        services.AddResponseEncoding();
         services.AddRequestDecoding();
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = ProblemWriter.Customize);
         services.AddExceptionHandler<ProblemWriter>();
