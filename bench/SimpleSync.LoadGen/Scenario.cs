@@ -64,10 +64,12 @@ internal sealed class ScenarioContext(LoadGenOptions options, string serverDll, 
     /// the servers' CPU and memory over exactly the interval the operations are counted in, and
     /// on PostgreSQL its write transactions.
     /// </summary>
-    public async Task<(CpuSplit Cpu, MemorySample Memory, DatabaseActivity? Database)> MeasureAsync(IBenchTarget server, MeasureWindow window)
+    public async Task<(CpuSplit Cpu, MemorySample Memory, DatabaseActivity? Database)> MeasureAsync(IBenchTarget server, MeasureWindow window,
+        TimeSpan? warmup = null)
     {
-        Log($"warming up for {options.Warmup.TotalSeconds:0} s, then measuring for {options.Window.TotalSeconds:0} s");
-        await Task.Delay(options.Warmup, ct);
+        var wait = warmup ?? options.Warmup;
+        Log($"warming up for {wait.TotalSeconds:0} s, then measuring for {options.Window.TotalSeconds:0} s");
+        await Task.Delay(wait, ct);
         window.Open();
         var cpu = server.CpuMeter();
         var memory = server.MemoryMeter();

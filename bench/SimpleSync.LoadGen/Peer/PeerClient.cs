@@ -65,6 +65,10 @@ internal sealed class PeerClient(PeerServer server, string userUuid) : IBenchCli
         return await StreamedBodyReader.ReadAsync(response, buffer, Document, ct);
     }
 
+    /// <summary>CouchDB's welcome: <c>GET /</c>, a few bytes of JSON about the server.</summary>
+    public Task PingAsync(ResponseBuffer answer, CancellationToken ct) =>
+        server.Http.GetAsync(null, new Uri("/", UriKind.Relative), answer, ct);
+
     public async Task WarmUpReadsAsync(CancellationToken ct)
     {
         var warm = new ResponseBuffer();

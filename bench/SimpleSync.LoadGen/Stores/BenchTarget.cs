@@ -68,6 +68,13 @@ internal interface IBenchClient
     /// <summary>The whole history in one answer, read as it streams.</summary>
     Task<StreamedBody> PullAllAsync(byte[] buffer, CancellationToken ct);
 
+    /// <summary>
+    /// The cheapest request the server answers: no token, no storage, a small body from memory.
+    /// Its CPU is the floor under every other figure of CPU per request: what the HTTP stack, the
+    /// runtime and the machine take for one request, whatever the request does.
+    /// </summary>
+    Task PingAsync(ResponseBuffer answer, CancellationToken ct);
+
     /// <summary>A few small reads, so that a measured pull does not include compiling the read paths.</summary>
     Task WarmUpReadsAsync(CancellationToken ct);
 

@@ -51,6 +51,10 @@ internal sealed class SimpleSyncClient(BenchServer server, int serverIndex, Benc
         return await StreamedBodyReader.ReadAsync(response, buffer, ct);
     }
 
+    /// <summary>One of the web console's files, which the server keeps in memory.</summary>
+    public Task PingAsync(ResponseBuffer answer, CancellationToken ct) =>
+        Http.GetAsync(null, new Uri("/console/icon.svg", UriKind.Relative), answer, ct);
+
     public async Task WarmUpReadsAsync(CancellationToken ct)
     {
         var warm = new ResponseBuffer();
