@@ -29,7 +29,7 @@ internal static class DeviceEndpoints
         group.MapGet("/rejections", ListRejections).WithName("listRejections").Produces<List<RejectionInfo>>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .WithQuery("user", WireSchemas.EventText(EventRules.MaxUserUuidLength), "Only this user's rejections")
-            .WithQuery("device", WireSchemas.EventText(Events.SyncHeaders.MaxDeviceLength), "Only this device's rejections")
+            .WithQuery("device", WireSchemas.EventText(SyncHeaders.MaxDeviceLength), "Only this device's rejections")
             .WithQuery("limit", WireSchemas.Integer(1, MaxRejections), $"At most this many (default {DefaultRejections})")
             .WithSummary("The latest refused pushed events, newest first, with the reason and the ACL rule that decided")
             .WithDescription("At most 100 per user and 10,000 in all are kept, the oldest dropped first.");
@@ -53,7 +53,7 @@ internal static class DeviceEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         var user = QueryValues.OptionalText(request.Query, "user", EventRules.MaxUserUuidLength, errors);
-        var device = QueryValues.OptionalText(request.Query, "device", Events.SyncHeaders.MaxDeviceLength, errors);
+        var device = QueryValues.OptionalText(request.Query, "device", SyncHeaders.MaxDeviceLength, errors);
         QueryValues.ThrowIfAny(errors);
         var limit = (int)QueryValues.Integer(request.Query["limit"], "limit", 1, MaxRejections, DefaultRejections);
         await health.FlushAsync(ct);
