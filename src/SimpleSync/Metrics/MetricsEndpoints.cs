@@ -16,7 +16,7 @@ internal static class MetricsEndpoints
             var text = new StringBuilder(4096);
             exporter.Write(text,
             [
-                ("simplesync_history_events", "The highest seq in the history: its number of events, as both stores give consecutive seqs.", history),
+                ("simplesync_history_events", "The highest seq in the history, its head. Seqs are not promised to be consecutive, so it is not a count of events.", history),
                 ("simplesync_streams_open", "Live streams (GET /sync/stream) open now.", hub.Count),
                 ("simplesync_devices_known", "Devices recorded (by their Sync-Device header), of every server on the store.", devices.Known),
                 ("simplesync_devices_active", "Recorded devices that synced in the last 24 hours.", devices.Active),
