@@ -23,7 +23,7 @@ internal static class MetricsEndpoints
                 ("simplesync_devices_behind", "Recorded devices whose cursor is behind the head of the history.", devices.Behind),
                 ("simplesync_device_notes_dropped", "Syncs of new devices this server did not note since it started: a user naming more than 50 devices between two writes.", health.Dropped),
             ]);
-            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+            return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
         })
         .WithName("metrics").WithTags("metrics").Produces<string>(StatusCodes.Status200OK, "text/plain")
         .WithSummary("Prometheus metrics: requests by route and status, events by outcome, latencies, history size, open streams, devices")
