@@ -12,6 +12,7 @@ using SimpleSync.Http;
 using SimpleSync.Metrics;
 using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
+using SimpleSync.Push;
 using SimpleSync.Storage;
 using SimpleSync.Sync;
 using SimpleSync.Tls;
@@ -127,7 +128,7 @@ internal static class ServerApp
         services.AddSingleton(SyncHealthLimits.Default);
         services.AddSingleton<SyncHealth>();
         services.AddHostedService(provider => provider.GetRequiredService<SyncHealth>());
-        services.AddSingleton<Push>();
+        services.AddSingleton<PushEngine>();
         services.AddSingleton<StreamRevocation>();
         services.AddHostedService(provider => provider.GetRequiredService<StreamRevocation>());
         services.AddSingleton<AdminGrants>();

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using SimpleSync.Events;
 using SimpleSync.Protocol;
+using SimpleSync.Push;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests;

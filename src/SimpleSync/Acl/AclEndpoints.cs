@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using SimpleSync.Auth;
 using SimpleSync.Errors;
 using SimpleSync.Http;
@@ -15,12 +16,12 @@ internal static class AclEndpoints
     public static RouteGroupBuilder MapAcl(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/acl").RequireAuthorization(BearerAuthentication.AdminRole).WithTags("acl");
-        group.MapGet("/", GetAcl).WithName("getAcl").Produces<AclDocument>().WithSummary("The current ACL");
+        group.MapGet("/", GetAcl).WithName("getAcl").WithSummary("The current ACL");
         group.MapPut("/", PutAcl).WithName("putAcl")
-            .Accepts<AclDocument>("application/json").Produces(StatusCodes.Status204NoContent)
+            .Accepts<AclDocument>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Replace the whole ACL");
-        group.MapGet("/history", GetHistory).WithName("getAclHistory").Produces<List<AclChange>>().WithSummary("Every ACL change, oldest first");
-        group.MapGet("/explain", Explain).WithName("explainAcl").Produces<AclExplanation>().ProducesProblem(StatusCodes.Status400BadRequest)
+        group.MapGet("/history", GetHistory).WithName("getAclHistory").WithSummary("Every ACL change, oldest first");
+        group.MapGet("/explain", Explain).WithName("explainAcl").ProducesProblem(StatusCodes.Status400BadRequest)
             .WithRequiredQuery("user", WireSchemas.EventText(EventRules.MaxUserUuidLength), "The user uuid of the event, as in userUuid")
             .WithRequiredQuery("item", WireSchemas.EventText(EventRules.MaxItemUuidLength), "The item uuid of the event, as in itemUuid")
             .WithRequiredQuery("action", WireSchemas.EventText(EventRules.MaxActionLength), "The action of the event")
@@ -30,11 +31,11 @@ internal static class AclEndpoints
         return group;
     }
 
-    private static async Task<IResult> GetAcl(IEventStore store, CancellationToken ct) =>
+    private static async Task<Ok<AclDocument>> GetAcl(IEventStore store, CancellationToken ct) =>
         TypedResults.Ok(new AclDocument((await store.GetAclAsync(ct)).Rules));
 
     /// <summary>PUT /acl: validated as a whole, then replaced in one transaction; an invalid ACL changes nothing.</summary>
-    private static async Task<IResult> PutAcl(HttpContext context, IEventStore store, TimeProvider time, ILoggerFactory loggers)
+    private static async Task<NoContent> PutAcl(HttpContext context, IEventStore store, TimeProvider time, ILoggerFactory loggers)
     {
         var ct = context.RequestAborted;
         using var body = await RequestBody.ReadAsync(context.Request, MaxAclBytes, ct);
@@ -45,7 +46,7 @@ internal static class AclEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> GetHistory(IEventStore store, CancellationToken ct)
+    private static async Task<Ok<List<AclChange>>> GetHistory(IEventStore store, CancellationToken ct)
     {
         var history = await store.GetAclHistoryAsync(ct);
         return TypedResults.Ok(history.Select(v => new AclChange(v.Version, v.ChangedAt!.Value, v.ChangedBy!, v.Rules)).ToList());
@@ -55,7 +56,7 @@ internal static class AclEndpoints
     /// GET /acl/explain: the decision of the policy pushes use (the same cached <see cref="AclProvider"/>
     /// and <see cref="AclPolicy.Decide"/>), so the answer is what a push of such an event gets now.
     /// </summary>
-    private static async Task<IResult> Explain(HttpRequest request, AclProvider acl, CancellationToken ct)
+    private static async Task<Ok<AclExplanation>> Explain(HttpRequest request, AclProvider acl, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         var user = QueryValues.Text(request.Query, "user", EventRules.MaxUserUuidLength, errors);

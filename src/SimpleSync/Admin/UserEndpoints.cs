@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using SimpleSync.Auth;
 using SimpleSync.Errors;
 using SimpleSync.Http;
@@ -17,25 +18,25 @@ internal static class UserEndpoints
     public static RouteGroupBuilder MapAdminUsers(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/admin/users").RequireAuthorization(BearerAuthentication.AdminRole).WithTags("admin");
-        group.MapGet("/", ListUsers).WithName("listUsers").Produces<List<UserInfo>>().WithSummary("List users");
+        group.MapGet("/", ListUsers).WithName("listUsers").WithSummary("List users");
         group.MapPost("/", CreateUser).WithName("createUser")
-            .Accepts<CreateUserRequest>("application/json").Produces<CreateUserResponse>(StatusCodes.Status201Created)
+            .Accepts<CreateUserRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).WithSummary("Create a user");
         group.MapPut("/{uuid}", UpdateUser).WithName("updateUser")
-            .Accepts<UpdateUserRequest>("application/json").Produces(StatusCodes.Status204NoContent)
+            .Accepts<UpdateUserRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Change a user's username, password or admin status; a new username or password revokes their tokens");
         return group;
     }
 
-    private static async Task<IResult> ListUsers(IEventStore store, CancellationToken ct)
+    private static async Task<Ok<List<UserInfo>>> ListUsers(IEventStore store, CancellationToken ct)
     {
         var users = await store.ListUsersAsync(ct);
         return TypedResults.Ok(users.Select(u => new UserInfo(u.Uuid, u.Username, u.Admin, u.CreatedAt)).ToList());
     }
 
     /// <summary>POST /admin/users. A taken uuid or username is 400 with code "conflict", as the seed API says.</summary>
-    private static async Task<IResult> CreateUser(HttpContext context, IEventStore store, PasswordHasher hasher, HashWorkers workers,
+    private static async Task<Created<CreateUserResponse>> CreateUser(HttpContext context, IEventStore store, PasswordHasher hasher, HashWorkers workers,
         AdminGrants grants, TimeProvider time, ILoggerFactory loggers)
     {
         var ct = context.RequestAborted;
@@ -56,7 +57,7 @@ internal static class UserEndpoints
     /// PUT /admin/users/{uuid}: a new username or password gives the user a new security stamp,
     /// revoking their tokens; admin status changes alone leave tokens valid (it is read per request).
     /// </summary>
-    private static async Task<IResult> UpdateUser(string uuid, HttpContext context, IEventStore store, PasswordHasher hasher,
+    private static async Task<NoContent> UpdateUser(string uuid, HttpContext context, IEventStore store, PasswordHasher hasher,
         HashWorkers workers, AdminGrants grants, StreamRevocation streams, TimeProvider time, ILoggerFactory loggers)
     {
         var ct = context.RequestAborted;

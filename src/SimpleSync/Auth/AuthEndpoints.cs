@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using SimpleSync.Admin;
 using SimpleSync.Errors;
 using SimpleSync.Http;
@@ -16,7 +17,7 @@ internal static class AuthEndpoints
     {
         var group = app.MapGroup("/auth").AllowAnonymous().WithTags("auth");
         group.MapPost("/token", IssueToken).WithName("issueToken")
-            .Accepts<TokenRequest>("application/json").Produces<TokenResponse>()
+            .Accepts<TokenRequest>("application/json")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithClientHeaders()
@@ -29,7 +30,7 @@ internal static class AuthEndpoints
     /// success; the hash runs on the hash workers, never on a request thread. An unknown username
     /// and a wrong password take the same work and give the same answer.
     /// </summary>
-    private static async Task<IResult> IssueToken(HttpContext context, IEventStore store, TokenService tokens,
+    private static async Task<Ok<TokenResponse>> IssueToken(HttpContext context, IEventStore store, TokenService tokens,
         LoginThrottle throttle, PasswordHasher hasher, HashWorkers workers, ILogger<LoginThrottle> logger)
     {
         var ct = context.RequestAborted;

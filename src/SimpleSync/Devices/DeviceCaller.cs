@@ -1,5 +1,5 @@
 using SimpleSync.Auth;
-using SimpleSync.Events;
+using SimpleSync.Http;
 
 namespace SimpleSync.Devices;
 

@@ -1,8 +1,9 @@
 using SimpleSync.Devices;
-using SimpleSync.Errors;
+using SimpleSync.Http;
 using SimpleSync.Metrics;
 using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
+using SimpleSync.Push;
 using SimpleSync.Storage;
 
 namespace SimpleSync.Events;
@@ -32,7 +33,7 @@ internal static class EventsEndpoints
     private static async Task GetEvents(HttpContext context, IEventStore store, SyncMetrics metrics, SyncHealth health)
     {
         using var timing = metrics.TimePull();
-        var from = ParseFromTimestamp(context.Request.Query["fromTimestamp"]);
+        var from = QueryValues.UnsignedInteger(context.Request.Query["fromTimestamp"], "fromTimestamp");
         await using var snapshot = await store.OpenSnapshotAsync(context.RequestAborted);
         await HistoryWriter.WriteAsync(context.Response, snapshot, from, context.RequestAborted);
         health.Synced(DeviceCaller.Of(context), snapshot.HighestSeq);
@@ -43,7 +44,7 @@ internal static class EventsEndpoints
     /// seed shape has no room for per-event results, so the count of refused events travels in
     /// the Sync-Rejected header.
     /// </summary>
-    private static async Task PostEvents(HttpContext context, Push push, IEventStore store, SyncMetrics metrics, SyncHealth health)
+    private static async Task PostEvents(HttpContext context, PushEngine push, IEventStore store, SyncMetrics metrics, SyncHealth health)
     {
         using var timing = metrics.TimePush();
         var ct = context.RequestAborted;
@@ -53,17 +54,5 @@ internal static class EventsEndpoints
         await using var snapshot = await store.OpenSnapshotAsync(ct);
         await HistoryWriter.WriteAsync(context.Response, snapshot, 0, ct);
         health.Synced(caller, snapshot.HighestSeq);
-    }
-
-    private static ulong ParseFromTimestamp(Microsoft.Extensions.Primitives.StringValues values)
-    {
-        if (values.Count == 0)
-            return 0;
-        if (values.Count > 1 || !ulong.TryParse(values[0], System.Globalization.NumberStyles.None, null, out var from))
-        {
-            throw ApiException.Invalid("fromTimestamp must be one integer from 0 to 18446744073709551615",
-                new Dictionary<string, string[]> { ["fromTimestamp"] = [$"'{values}' is not an unsigned 64-bit integer"] });
-        }
-        return from;
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Net.Http.Headers;
-using SimpleSync.Events;
 using SimpleSync.Sync;
 
 namespace SimpleSync.Http;

@@ -23,6 +23,20 @@ internal static class QueryValues
     }
 
     /// <summary>
+    /// Absent: 0. One plain integer from 0 to <see cref="ulong.MaxValue"/>: it (an event timestamp's
+    /// range, wider than <see cref="Integer"/>'s). Anything else: 400 naming <paramref name="name"/>.
+    /// </summary>
+    public static ulong UnsignedInteger(StringValues values, string name)
+    {
+        if (values.Count == 0)
+            return 0;
+        if (values.Count == 1 && ulong.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+            return value;
+        throw ApiException.Invalid($"{name} must be one integer from 0 to {ulong.MaxValue}",
+            new Dictionary<string, string[]> { [name] = [$"'{values}' is not an unsigned 64-bit integer"] });
+    }
+
+    /// <summary>
     /// A required text value held to an event field's rules (<see cref="EventRules.CheckText"/>):
     /// given once, 1 to <paramref name="maxLength"/> characters, no control characters. Returns it,
     /// or null with the problem added to <paramref name="errors"/> under <paramref name="name"/>, so

@@ -16,14 +16,14 @@ internal static class MetricsEndpoints
             var text = new StringBuilder(4096);
             exporter.Write(text,
             [
-                ("simplesync_history_events", "The highest seq in the history: its number of events, as both stores give consecutive seqs.", history),
+                ("simplesync_history_events", "The highest seq in the history, its head. Seqs are not promised to be consecutive, so it is not a count of events.", history),
                 ("simplesync_streams_open", "Live streams (GET /sync/stream) open now.", hub.Count),
                 ("simplesync_devices_known", "Devices recorded (by their Sync-Device header), of every server on the store.", devices.Known),
                 ("simplesync_devices_active", "Recorded devices that synced in the last 24 hours.", devices.Active),
                 ("simplesync_devices_behind", "Recorded devices whose cursor is behind the head of the history.", devices.Behind),
                 ("simplesync_device_notes_dropped", "Syncs of new devices this server did not note since it started: a user naming more than 50 devices between two writes.", health.Dropped),
             ]);
-            return Results.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
+            return TypedResults.Text(text.ToString(), "text/plain; version=0.0.4; charset=utf-8");
         })
         .WithName("metrics").WithTags("metrics").Produces<string>(StatusCodes.Status200OK, "text/plain")
         .WithSummary("Prometheus metrics: requests by route and status, events by outcome, latencies, history size, open streams, devices")

@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using SimpleSync.Http;
 
 namespace SimpleSync.OpenApi;
 
@@ -38,14 +39,14 @@ internal static class OperationDocs
 
     /// <summary>The <c>Sync-Cursor</c> header of every answer that carries history.</summary>
     public static TBuilder WithCursorHeader<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.WithResponseHeader(StatusCodes.Status200OK, Events.SyncHeaders.Cursor, WireSchemas.Seq(), "The highest seq in the history");
+        builder.WithResponseHeader(StatusCodes.Status200OK, SyncHeaders.Cursor, WireSchemas.Seq(), "The highest seq in the history");
 
     /// <summary>The optional identity headers that the SDKs send on every request; the server accepts them and never fails a request for them.</summary>
     public static TBuilder WithClientHeaders<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder
-            .WithRequestHeader(Events.SyncHeaders.Device, WireSchemas.DeviceId(),
+            .WithRequestHeader(SyncHeaders.Device, WireSchemas.DeviceId(),
                 "The id of the client's local store, the same across restarts (see docs/protocol.md); a malformed value is ignored")
-            .WithRequestHeader(Events.SyncHeaders.Client, WireSchemas.ClientName(),
+            .WithRequestHeader(SyncHeaders.Client, WireSchemas.ClientName(),
                 "The SDK and app with their versions, as 'simplesync-dotnet/0.1.0 todo-cli/1.2.0'; a malformed value is ignored");
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.OpenApi;
+using SimpleSync.Http;
 
 namespace SimpleSync.OpenApi;
 
@@ -61,7 +62,7 @@ internal static class WireSchemas
     {
         Type = JsonSchemaType.String,
         MinLength = 1,
-        MaxLength = Events.SyncHeaders.MaxDeviceLength,
+        MaxLength = SyncHeaders.MaxDeviceLength,
         Pattern = "^[A-Za-z0-9_-]+$",
     };
 
@@ -70,7 +71,7 @@ internal static class WireSchemas
     {
         Type = JsonSchemaType.String,
         MinLength = 1,
-        MaxLength = Events.SyncHeaders.MaxClientLength,
+        MaxLength = SyncHeaders.MaxClientLength,
         Pattern = "^[ -~]+$",
     };
 

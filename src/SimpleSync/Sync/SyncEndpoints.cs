@@ -1,9 +1,9 @@
 using SimpleSync.Devices;
-using SimpleSync.Events;
 using SimpleSync.Http;
 using SimpleSync.Metrics;
 using SimpleSync.OpenApi;
 using SimpleSync.Protocol;
+using SimpleSync.Push;
 using SimpleSync.Storage;
 
 namespace SimpleSync.Sync;
@@ -58,7 +58,7 @@ internal static class SyncEndpoints
     /// POST /sync {cursor, events}: stores the pushed events, then answers as GET /sync from the
     /// request's cursor, so the client's own accepted events come back with everything else new.
     /// </summary>
-    private static async Task PushAndPull(HttpContext context, IEventStore store, Push push, SyncMetrics metrics, SyncHealth health)
+    private static async Task PushAndPull(HttpContext context, IEventStore store, PushEngine push, SyncMetrics metrics, SyncHealth health)
     {
         using var timing = metrics.TimePush();
         var ct = context.RequestAborted;

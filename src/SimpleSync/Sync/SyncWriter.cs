@@ -1,5 +1,4 @@
 using System.Text.Json;
-using SimpleSync.Events;
 using SimpleSync.Http;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;

@@ -1,7 +1,7 @@
 using SimpleSync.Errors;
 using SimpleSync.Protocol;
 
-namespace SimpleSync.Events;
+namespace SimpleSync.Push;
 
 /// <summary>
 /// Bounds how many pushes are read, parsed and held at once: a few per user, so one user's

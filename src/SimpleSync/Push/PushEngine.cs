@@ -5,14 +5,15 @@ using SimpleSync.Metrics;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 
-namespace SimpleSync.Events;
+namespace SimpleSync.Push;
 
 /// <summary>
-/// A push as both protocols run it: read the body strictly as it arrives, refuse each event that
-/// is invalid, not the pusher's own, or denied by the ACL, append the rest in one call, and
-/// report per event. A request that fails as a whole (malformed JSON, too many events) stores nothing.
+/// A push as both endpoints run it (POST /events and the cursor protocol's POST /sync): read the
+/// body strictly as it arrives, refuse each event that is invalid, not the pusher's own, or denied
+/// by the ACL, append the rest in one call, and report per event. A request that fails as a whole
+/// (malformed JSON, too many events) stores nothing.
 /// </summary>
-internal sealed class Push(IEventStore store, AclProvider acl, SyncMetrics metrics, PushGate gate, SyncHealth health,
+internal sealed class PushEngine(IEventStore store, AclProvider acl, SyncMetrics metrics, PushGate gate, SyncHealth health,
     TimeProvider time, SimpleSyncOptions options)
 {
     /// <summary>Reads, checks and stores one pushed body; returns its cursor (for <c>POST /sync</c>) and a result per element.</summary>

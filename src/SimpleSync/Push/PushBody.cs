@@ -4,7 +4,7 @@ using SimpleSync.Errors;
 using SimpleSync.Http;
 using SimpleSync.Protocol;
 
-namespace SimpleSync.Events;
+namespace SimpleSync.Push;
 
 /// <summary>
 /// Reads a push body from the request as it arrives and parses it element by element, so what a
