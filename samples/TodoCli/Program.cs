@@ -49,8 +49,9 @@ try
         case "list":
             foreach (var (key, todo) in Todos(client))
                 Console.WriteLine($"{Short(key)}  {(todo["done"]?.GetValue<bool>() == true ? "[x]" : "[ ]")}  {todo["text"]}");
-            if (client.Status.PendingCount > 0)
-                Console.WriteLine($"({client.Status.PendingCount} {(client.Status.PendingCount == 1 ? "change" : "changes")} not synced yet)");
+            var unsynced = client.Status().PendingCount;
+            if (unsynced > 0)
+                Console.WriteLine($"({unsynced} {(unsynced == 1 ? "change" : "changes")} not synced yet)");
             return 0;
         case "sync":
             var result = await client.SyncAsync();
@@ -62,14 +63,11 @@ try
             using (var stop = new CancellationTokenSource())
             {
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-                var seen = client.Events.Select(e => e.Uuid).ToHashSet();
-                client.Changed += (_, _) =>
+                // Each change carries the events it added: no need to read the history again.
+                client.Changed += (_, change) =>
                 {
-                    lock (seen)
-                    {
-                        foreach (var e in client.Events.Where(e => seen.Add(e.Uuid)))
-                            Console.WriteLine($"{e.Action} {Short(e.ItemUuid)} {e.Payload}");
-                    }
+                    foreach (var e in change.Added)
+                        Console.WriteLine($"{e.Action} {Short(e.ItemUuid)} {e.Payload}");
                 };
                 Console.WriteLine("watching; Ctrl+C to stop");
                 try

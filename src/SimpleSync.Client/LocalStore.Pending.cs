@@ -11,8 +11,8 @@ internal sealed partial class LocalStore
         lock (_lock)
         {
             using var command = Command("""
-                INSERT INTO pending (ord, uuid, timestamp, user_uuid, item_uuid, action, payload)
-                VALUES ((SELECT coalesce(max(ord), 0) + 1 FROM pending), $uuid, $ts, $user, $item, $action, $payload)
+                INSERT INTO pending (ord, uuid, ts_key, user_uuid, item_uuid, action, payload)
+                VALUES ((SELECT coalesce(max(ord), 0) + 1 FROM pending), $uuid, $ts_key, $user, $item, $action, $payload)
                 """);
             Bind(command, e);
             command.ExecuteNonQuery();
@@ -24,7 +24,7 @@ internal sealed partial class LocalStore
     {
         lock (_lock)
         {
-            using var command = Command("SELECT uuid, timestamp, user_uuid, item_uuid, action, payload FROM pending ORDER BY ord");
+            using var command = Command("SELECT uuid, ts_key, user_uuid, item_uuid, action, payload FROM pending ORDER BY ord");
             return ReadEvents(command);
         }
     }
@@ -41,7 +41,7 @@ internal sealed partial class LocalStore
         lock (_lock)
         {
             using var command = Command("""
-                SELECT uuid, timestamp, user_uuid, item_uuid, action, payload FROM pending
+                SELECT uuid, ts_key, user_uuid, item_uuid, action, payload FROM pending
                 WHERE ord <= $upTo ORDER BY ord LIMIT $limit
                 """);
             command.Parameters.AddWithValue("$upTo", upToOrd);

@@ -11,16 +11,6 @@ namespace SimpleSync.Client;
 /// </summary>
 internal sealed partial class LocalStore : IDisposable
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
-        CREATE TABLE IF NOT EXISTS authoritative (
-            uuid TEXT PRIMARY KEY, timestamp INTEGER NOT NULL, user_uuid TEXT NOT NULL,
-            item_uuid TEXT NOT NULL, action TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
-        CREATE TABLE IF NOT EXISTS pending (
-            ord INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, timestamp INTEGER NOT NULL, user_uuid TEXT NOT NULL,
-            item_uuid TEXT NOT NULL, action TEXT NOT NULL, payload TEXT NOT NULL) STRICT;
-        """;
-
     private readonly Lock _lock = new();
     private readonly SqliteConnection _connection;
 
@@ -40,7 +30,15 @@ internal sealed partial class LocalStore : IDisposable
         _connection.Open();
         // FULL makes every commit durable before it returns: Record's promise rests on it.
         Execute(path is null ? "PRAGMA synchronous = FULL;" : "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
-        Execute(Schema);
+        try
+        {
+            LocalStoreSchema.Migrate(_connection);
+        }
+        catch
+        {
+            _connection.Dispose();
+            throw;
+        }
         DeviceId = ReadOrMakeDeviceId();
     }
 
@@ -94,98 +92,6 @@ internal sealed partial class LocalStore : IDisposable
         }
     }
 
-    /// <summary>The authoritative copy in history order.</summary>
-    public List<Event> ReadAuthoritative()
-    {
-        lock (_lock)
-        {
-            using var command = Command("SELECT uuid, timestamp, user_uuid, item_uuid, action, payload FROM authoritative");
-            var events = ReadEvents(command);
-            // Timestamps are unsigned 64-bit and stored as their signed bits, so SQL cannot order them.
-            events.Sort(Event.HistoryOrder);
-            return events;
-        }
-    }
-
-    /// <summary>
-    /// Applies one answer (a sync page or a stream message covering seqs after <paramref name="from"/>
-    /// up to <paramref name="to"/>) in one transaction: the events join the authoritative copy (and
-    /// leave pending if they were there), the events named in <paramref name="settled"/> leave
-    /// pending, and the cursor moves to <paramref name="to"/> when that leaves no gap.
-    /// </summary>
-    public void Apply(IReadOnlyList<Event> events, IEnumerable<string> settled, long from, long to, string? epoch, DateTimeOffset? syncedAt)
-    {
-        lock (_lock)
-        {
-            using var tx = _connection.BeginTransaction();
-            using (var insert = Command("""
-                INSERT OR IGNORE INTO authoritative (uuid, timestamp, user_uuid, item_uuid, action, payload)
-                VALUES ($uuid, $ts, $user, $item, $action, $payload)
-                """))
-            using (var unpend = Command("DELETE FROM pending WHERE uuid = $uuid"))
-            {
-                var uuid = unpend.Parameters.Add("$uuid", SqliteType.Text);
-                foreach (var e in events)
-                {
-                    insert.Parameters.Clear();
-                    Bind(insert, e);
-                    insert.ExecuteNonQuery();
-                    uuid.Value = e.Uuid;
-                    unpend.ExecuteNonQuery();
-                }
-                foreach (var settledUuid in settled)
-                {
-                    uuid.Value = settledUuid;
-                    unpend.ExecuteNonQuery();
-                }
-            }
-            var meta = ReadCursorAndEpoch();
-            // The copy holds every seq up to its cursor. A page that starts at or below it extends
-            // that without a gap; one that starts above it (a stream that raced ahead) does not.
-            if (from <= meta.Cursor && to > meta.Cursor)
-                SetMeta("cursor", to.ToString());
-            if (epoch is not null)
-                SetMeta("epoch", epoch);
-            if (syncedAt is { } at)
-                SetMeta("last_sync", at.ToUnixTimeMilliseconds().ToString());
-            tx.Commit();
-        }
-    }
-
-    /// <summary>
-    /// The server's store is another one now: this user's events of the authoritative copy go back
-    /// to pending, before the events already pending (the server keeps those it still has as
-    /// duplicates and stores those it lost); the rest of the copy is dropped and the position
-    /// forgotten. Returns how many events went back to pending.
-    /// </summary>
-    public int ResetForNewEpoch(string userUuid)
-    {
-        lock (_lock)
-        {
-            using var tx = _connection.BeginTransaction();
-            using var own = Command("SELECT uuid, timestamp, user_uuid, item_uuid, action, payload FROM authoritative WHERE user_uuid = $user");
-            own.Parameters.AddWithValue("$user", userUuid);
-            var mine = ReadEvents(own);
-            mine.Sort(Event.HistoryOrder);
-            using var first = Command("SELECT coalesce(min(ord), 1) FROM pending");
-            var ord = (long)first.ExecuteScalar()! - mine.Count;
-            foreach (var e in mine)
-            {
-                using var insert = Command("""
-                    INSERT OR IGNORE INTO pending (ord, uuid, timestamp, user_uuid, item_uuid, action, payload)
-                    VALUES ($ord, $uuid, $ts, $user, $item, $action, $payload)
-                    """);
-                Bind(insert, e);
-                insert.Parameters.AddWithValue("$ord", ord++);
-                insert.ExecuteNonQuery();
-            }
-            using (var drop = Command("DELETE FROM authoritative; DELETE FROM meta WHERE key IN ('cursor', 'epoch');"))
-                drop.ExecuteNonQuery();
-            tx.Commit();
-            return mine.Count;
-        }
-    }
-
     public void Dispose()
     {
         lock (_lock)
@@ -231,7 +137,7 @@ internal sealed partial class LocalStore : IDisposable
     private static void Bind(SqliteCommand command, Event e)
     {
         command.Parameters.AddWithValue("$uuid", e.Uuid);
-        command.Parameters.AddWithValue("$ts", unchecked((long)e.Timestamp));
+        command.Parameters.AddWithValue("$ts_key", TimestampKey.ToKey(e.Timestamp));
         command.Parameters.AddWithValue("$user", e.UserUuid);
         command.Parameters.AddWithValue("$item", e.ItemUuid);
         command.Parameters.AddWithValue("$action", e.Action);
@@ -247,9 +153,9 @@ internal sealed partial class LocalStore : IDisposable
         return events;
     }
 
-    /// <summary>One row of <c>SELECT uuid, timestamp, user_uuid, item_uuid, action, payload</c>.</summary>
+    /// <summary>One row of <c>SELECT uuid, ts_key, user_uuid, item_uuid, action, payload</c>.</summary>
     private static Event ReadEvent(SqliteDataReader reader) =>
-        new(reader.GetString(0), unchecked((ulong)reader.GetInt64(1)), reader.GetString(2),
+        new(reader.GetString(0), TimestampKey.FromKey(reader.GetInt64(1)), reader.GetString(2),
             reader.GetString(3), reader.GetString(4), reader.GetString(5));
 
     private SqliteCommand Command(string sql)

@@ -86,12 +86,12 @@ public sealed partial class SyncClient
                 continue;
             }
             var settled = tally.Settle(batch, answer);
-            _store.Apply(answer.Events, settled, meta.Cursor, answer.Cursor, answer.Epoch, _time.GetUtcNow());
+            var added = _store.Apply(answer.Events, settled, meta.Cursor, answer.Cursor, answer.Epoch, _time.GetUtcNow());
             tally.Pulled += answer.Events.Count;
+            RaiseChanged(added);
             var (pages, restart) = await PullRestAsync(token, answer, ct);
             tally.Pulled += pages;
             tally.EpochChanged |= restart;
-            RaiseChanged();
             if (!restart && !_store.HasPending(lastOrd))
                 return tally.ToResult();
         }
@@ -141,8 +141,9 @@ public sealed partial class SyncClient
                 ResetForNewEpoch(meta, page.Epoch);
                 return (pulled, true);
             }
-            _store.Apply(page.Events, [], answer.Cursor, page.Cursor, page.Epoch, _time.GetUtcNow());
+            var added = _store.Apply(page.Events, [], answer.Cursor, page.Cursor, page.Epoch, _time.GetUtcNow());
             pulled += page.Events.Count;
+            RaiseChanged(added);
             answer = page;
         }
         return (pulled, false);

@@ -80,7 +80,6 @@ public sealed partial class SyncClient
         var meta = _store.ReadMeta();
         var token = meta.Token ?? throw new SyncException(ClientErrorCodes.LoginRequired, "log in before watching");
         using var response = await _api.OpenStreamAsync(token, meta.Cursor, meta.Epoch, ct);
-        var last = meta.Cursor;
         try
         {
             await using var body = new SseMessageCap(await response.Content.ReadAsStreamAsync(ct), _options.MaxStreamMessageBytes);
@@ -90,33 +89,17 @@ public sealed partial class SyncClient
                 "hello" => JsonSerializer.Deserialize(data, ProtocolJsonContext.Default.StreamHello),
                 _ => (object?)null,
             });
-            await foreach (var message in parser.EnumerateAsync(ct))
+            await using var messages = parser.EnumerateAsync(ct).GetAsyncEnumerator(ct);
+            var live = new LiveBatch(meta.Cursor);
+            try
             {
-                // The server ended the stream (its reason, epoch_changed among them, needs nothing
-                // more here), or it serves another history than the one synced before connecting:
-                // either way the sync that precedes the next connection sets things right.
-                if (message.EventType == "end")
-                    return true;
-                if (message.EventType == "hello")
-                {
-                    if (message.Data is not StreamHello { Epoch: not null } hello)
-                        throw new SyncException(ClientErrorCodes.BadResponse, "the live stream's hello names no epoch");
-                    if (hello.Epoch != meta.Epoch)
-                        return false;
-                    connected();
-                    continue;
-                }
-                // Other types are for newer clients; an old one skips them, as the format intends.
-                if (message.EventType != "events")
-                    continue;
-                var events = message.Data as List<Event>;
-                var id = AnswerRules.CheckStreamMessage(events, message.EventId, last);
-                // The epoch was checked by the sync that preceded this connection, and by hello.
-                _store.Apply(events!, [], last, id, epoch: null, syncedAt: null);
-                last = id;
-                RaiseChanged();
+                return await ReadMessagesAsync(messages, live, meta.Epoch, connected);
             }
-            return true;
+            finally
+            {
+                // What arrived before the stream ended or broke is as good as ever.
+                ApplyLive(live);
+            }
         }
         catch (Exception ex) when (ex is IOException or HttpRequestException)
         {
@@ -126,6 +109,80 @@ public sealed partial class SyncClient
         {
             throw new SyncException(ClientErrorCodes.BadResponse, $"the live stream sent what the protocol does not: {ex.Message}",
                 innerException: ex);
+        }
+    }
+
+    /// <summary>
+    /// Reads messages into <paramref name="live"/> until the stream ends (true) or its hello names
+    /// another epoch than <paramref name="epoch"/> (false). Messages that arrived together are
+    /// applied together, in one transaction with one <see cref="Changed"/>; a message that still
+    /// has to arrive does not hold back those that did.
+    /// </summary>
+    private async Task<bool> ReadMessagesAsync(IAsyncEnumerator<SseItem<object?>> messages, LiveBatch live, string? epoch,
+        Action connected)
+    {
+        while (true)
+        {
+            var next = messages.MoveNextAsync();
+            if (!next.IsCompleted || live.IsFull)
+                ApplyLive(live);
+            if (!await next)
+                return true;
+            var message = messages.Current;
+            // The server ended the stream (its reason, epoch_changed among them, needs nothing
+            // more here), or it serves another history than the one synced before connecting:
+            // either way the sync that precedes the next connection sets things right.
+            if (message.EventType == "end")
+                return true;
+            if (message.EventType == "hello")
+            {
+                if (message.Data is not StreamHello { Epoch: not null } hello)
+                    throw new SyncException(ClientErrorCodes.BadResponse, "the live stream's hello names no epoch");
+                if (hello.Epoch != epoch)
+                    return false;
+                connected();
+                continue;
+            }
+            // Other types are for newer clients; an old one skips them, as the format intends.
+            if (message.EventType != "events")
+                continue;
+            var events = message.Data as List<Event>;
+            live.Add(events!, AnswerRules.CheckStreamMessage(events, message.EventId, live.To));
+        }
+    }
+
+    /// <summary>Applies the live messages gathered in <paramref name="live"/>, if any, and raises <see cref="Changed"/> once for them.</summary>
+    private void ApplyLive(LiveBatch live)
+    {
+        if (live.Events.Count == 0)
+            return;
+        // The epoch was checked by the sync that preceded this connection, and by hello.
+        var added = _store.Apply(live.Events, [], live.From, live.To, epoch: null, syncedAt: null);
+        live.Applied();
+        RaiseChanged(added);
+    }
+
+    /// <summary>Live messages read and not applied yet: their events, and the seqs they cover (after From, up to To).</summary>
+    private sealed class LiveBatch(long cursor)
+    {
+        // A page's worth: a burst of messages is applied in pieces the size of a sync's.
+        private const int MaxEvents = 10_000;
+
+        public List<Event> Events { get; private set; } = [];
+        public long From { get; private set; } = cursor;
+        public long To { get; private set; } = cursor;
+        public bool IsFull => Events.Count >= MaxEvents;
+
+        public void Add(List<Event> events, long to)
+        {
+            Events.AddRange(events);
+            To = to;
+        }
+
+        public void Applied()
+        {
+            Events = [];
+            From = To;
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SimpleSync.Protocol;
@@ -58,11 +57,17 @@ public sealed partial class SyncClient : IDisposable
     }
 
     /// <summary>
-    /// Raised after anything an app shows may have changed: an event was recorded, a sync or a
-    /// live message changed the local copy, or <see cref="Status"/> changed. It may be raised on
-    /// any thread; UI code dispatches to its own.
+    /// Raised after anything an app shows may have changed, once for each change applied: an event
+    /// recorded; each answer of a sync, or the live messages that arrived together, applied to the
+    /// local copy (one local transaction each); <see cref="Status"/> changing. The arguments carry
+    /// the events that change added, so an app that keeps its own list can append them instead of
+    /// reading <see cref="Events"/> again; an app that redraws from <see cref="Items{TState}"/>
+    /// can do so on every raise, since it folds only what is new. Other changes (this device's own
+    /// events settling into history order, an epoch reset) add nothing and still raise it. It may
+    /// be raised on any thread, and on several at once (a <see cref="Record"/> during a sync); UI
+    /// code dispatches to its own. A handler that throws is logged and does not stop the client.
     /// </summary>
-    public event EventHandler? Changed;
+    public event EventHandler<ChangedEventArgs>? Changed;
 
     /// <summary>
     /// This device's id, sent as <c>Sync-Device</c> on every request: 32 random hexadecimal digits
@@ -72,56 +77,19 @@ public sealed partial class SyncClient : IDisposable
     /// </summary>
     public string DeviceId => _store.DeviceId;
 
-    /// <summary>The uuid of the logged-in user, or null before the first login.</summary>
-    public string? UserUuid => _store.ReadMeta().UserUuid;
+    /// <summary>The uuid of the logged-in user, or null before the first login. Reads the local store.</summary>
+    public string? UserUuid() => _store.ReadMeta().UserUuid;
 
-    /// <summary>The username of the logged-in user, or null before the first login.</summary>
-    public string? Username => _store.ReadMeta().Username;
+    /// <summary>The username of the logged-in user, or null before the first login. Reads the local store.</summary>
+    public string? Username() => _store.ReadMeta().Username;
 
-    /// <summary>What a sync button needs: pending count, last successful sync, last error, what is running.</summary>
-    public SyncStatus Status
+    /// <summary>What a sync button needs: pending count, last successful sync, last error, what is running. Reads the local store.</summary>
+    public SyncStatus Status()
     {
-        get
-        {
-            var meta = _store.ReadMeta();
-            return new SyncStatus(_store.PendingCount(), meta.LastSync, _lastError, _syncing,
-                Volatile.Read(ref _watching) == 1, meta.Token is not null);
-        }
+        var meta = _store.ReadMeta();
+        return new SyncStatus(_store.PendingCount(), meta.LastSync, _lastError, _syncing,
+            Volatile.Read(ref _watching) == 1, meta.Token is not null);
     }
-
-    /// <summary>
-    /// The app's view of the history: the authoritative copy in history order (timestamp, then
-    /// uuid), then the pending events in the order they were recorded.
-    /// </summary>
-    public IReadOnlyList<Event> Events
-    {
-        get
-        {
-            var events = _store.ReadAuthoritative();
-            events.AddRange(_store.ReadPending());
-            return events;
-        }
-    }
-
-    /// <summary>Events recorded here and not yet accepted by the server, in recording order.</summary>
-    public IReadOnlyList<Event> PendingEvents => _store.ReadPending();
-
-    /// <summary>
-    /// Folds <see cref="Events"/> into one state per item: for each event, in order,
-    /// <paramref name="reducer"/> gets the item's state so far (default for its first event) and
-    /// returns the new one.
-    /// </summary>
-    public IReadOnlyDictionary<string, TState> Items<TState>(Func<TState?, Event, TState> reducer)
-    {
-        ArgumentNullException.ThrowIfNull(reducer);
-        var items = new Dictionary<string, TState>();
-        foreach (var e in Events)
-            items[e.ItemUuid] = reducer(items.TryGetValue(e.ItemUuid, out var state) ? state : default, e);
-        return items;
-    }
-
-    /// <summary>Item states made with <see cref="ItemReducers.MergeJsonObjects"/>: JSON object payloads merged, later events winning.</summary>
-    public IReadOnlyDictionary<string, JsonObject> Items() => Items<JsonObject>(ItemReducers.MergeJsonObjects);
 
     /// <summary>
     /// Exchanges username and password for a token and stores the login. Pending events are kept.
@@ -157,7 +125,7 @@ public sealed partial class SyncClient : IDisposable
         var now = _time.GetUtcNow();
         var e = new Event(Guid.CreateVersion7(now).ToString(), (ulong)now.ToUnixTimeMilliseconds(), user, itemUuid, action, payload);
         _store.AddPending(e);
-        RaiseChanged();
+        RaiseChanged([e]);
         return e;
     }
 
@@ -168,11 +136,12 @@ public sealed partial class SyncClient : IDisposable
         _syncGate.Dispose();
     }
 
-    private void RaiseChanged()
+    /// <summary>Raises <see cref="Changed"/> for a change that added <paramref name="added"/> (none when only the status changed).</summary>
+    private void RaiseChanged(IReadOnlyList<Event>? added = null)
     {
         try
         {
-            Changed?.Invoke(this, EventArgs.Empty);
+            Changed?.Invoke(this, added is { Count: > 0 } ? new ChangedEventArgs(added) : ChangedEventArgs.Nothing);
         }
         catch (Exception ex)
         {

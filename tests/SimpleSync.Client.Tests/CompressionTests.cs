@@ -52,7 +52,7 @@ public sealed class CompressionTests
         using var reader = await server.NewClientAsync("alice", handler: meter);
         await reader.SyncAsync(Ct);
 
-        Assert.Equal(history, reader.Events);
+        Assert.Equal(history, reader.Events());
         var (encoding, bytes) = Assert.Single(meter.Answers);
         Assert.Equal("br", encoding);
         Assert.True(bytes * 5 < rawJson, $"{bytes} bytes on the wire for {rawJson} bytes of JSON");
@@ -73,6 +73,6 @@ public sealed class CompressionTests
         using var reader = await server.NewClientAsync("alice", handler: new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.All });
         await reader.SyncAsync(Ct);
 
-        Assert.Equal(await server.HistoryAsync(), reader.Events);
+        Assert.Equal(await server.HistoryAsync(), reader.Events());
     }
 }

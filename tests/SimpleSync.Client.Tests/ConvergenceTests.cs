@@ -57,8 +57,8 @@ public sealed class ConvergenceTests
         var items = clients[0].Items().ToDictionary(p => p.Key, p => p.Value.ToJsonString());
         foreach (var client in clients)
         {
-            Assert.Equal(0, client.Status.PendingCount);
-            Assert.Equal(history, client.Events);
+            Assert.Equal(0, client.Status().PendingCount);
+            Assert.Equal(history, client.Events());
             Assert.Equal(items, client.Items().ToDictionary(p => p.Key, p => p.Value.ToJsonString()));
         }
         foreach (var client in clients)

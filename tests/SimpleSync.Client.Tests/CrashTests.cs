@@ -36,15 +36,15 @@ public sealed class CrashTests
         Assert.Equal(recorded.Order(StringComparer.Ordinal), (await server.HistoryAsync()).Select(e => e.Uuid).Order(StringComparer.Ordinal));
 
         using var restarted = new SyncClient(server.NewHttpClient(), store);
-        Assert.Equal(recorded, restarted.PendingEvents.Select(e => e.Uuid));
+        Assert.Equal(recorded, restarted.PendingEvents().Select(e => e.Uuid));
         var result = await restarted.SyncAsync(Ct);
 
         Assert.Equal(recorded, result.Duplicates.Select(e => e.Uuid));
         Assert.Empty(result.Accepted);
-        Assert.Empty(restarted.PendingEvents);
+        Assert.Empty(restarted.PendingEvents());
         var history = await server.HistoryAsync();
         Assert.Equal(3, history.Count);
-        Assert.Equal(history, restarted.Events);
+        Assert.Equal(history, restarted.Events());
     }
 
     /// <summary>The probe runs from its own output folder (same configuration), where its dependencies are.</summary>

@@ -49,8 +49,8 @@ public sealed class EpochTests
 
         var history = await server.HistoryAsync();
         Assert.Equal(5, history.Count);
-        Assert.Equal(history, alice.Events);
-        Assert.Equal(history, bob.Events);
+        Assert.Equal(history, alice.Events());
+        Assert.Equal(history, bob.Events());
         Assert.Equal(alice.Items().ToDictionary(p => p.Key, p => p.Value.ToJsonString()),
             bob.Items().ToDictionary(p => p.Key, p => p.Value.ToJsonString()));
     }

@@ -111,7 +111,7 @@ public sealed class ErrorCodeAgreementTests
             Assert.Equal(reason, rejection.Reason);
             Assert.False(string.IsNullOrEmpty(rejection.Detail));
         }
-        Assert.Empty(client.PendingEvents);
+        Assert.Empty(client.PendingEvents());
         Assert.Equal([conflicting], await server.HistoryAsync());
     }
 

@@ -120,7 +120,7 @@ public sealed class HostileAnswerTests : IClassFixture<HostileServer>, IDisposab
 
         Assert.Equal(ClientErrorCodes.BadResponse, failure.Code);
         Assert.False(failure.IsTransient);
-        Assert.Null(client.UserUuid);
+        Assert.Null(client.UserUuid());
     }
 
     [Theory]
@@ -135,10 +135,10 @@ public sealed class HostileAnswerTests : IClassFixture<HostileServer>, IDisposab
         var failure = await Assert.ThrowsAsync<SyncException>(() => client.SyncAsync(Ct));
 
         Assert.Equal(ClientErrorCodes.BadResponse, failure.Code);
-        Assert.Equal(failure, client.Status.LastError);
-        Assert.Equal(pending, client.PendingEvents);
+        Assert.Equal(failure, client.Status().LastError);
+        Assert.Equal(pending, client.PendingEvents());
         // A pull fails after a first page that was fine and stays applied; a push fails before anything.
-        Assert.Equal(Cases[name].Target == HostileTarget.Pull ? 1 : pending.Length, client.Events.Count);
+        Assert.Equal(Cases[name].Target == HostileTarget.Pull ? 1 : pending.Length, client.Events().Count);
     }
 
     [Theory]
@@ -154,9 +154,9 @@ public sealed class HostileAnswerTests : IClassFixture<HostileServer>, IDisposab
         await stop.CancelAsync();
 
         Assert.Equal(ClientErrorCodes.BadResponse, failure.Code);
-        Assert.Equal(failure, client.Status.LastError);
-        Assert.False(client.Status.IsWatching);
-        Assert.Empty(client.Events);
+        Assert.Equal(failure, client.Status().LastError);
+        Assert.False(client.Status().IsWatching);
+        Assert.Empty(client.Events());
     }
 
     [Fact]
@@ -195,8 +195,8 @@ public sealed class HostileAnswerTests : IClassFixture<HostileServer>, IDisposab
             await stop.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watch);
 
-            Assert.Empty(client.Events);
-            Assert.Null(client.Status.LastError);
+            Assert.Empty(client.Events());
+            Assert.Null(client.Status().LastError);
             lock (queries)
                 Assert.All(queries, q => Assert.Equal($"?epoch={Epoch}", q));
         }

@@ -23,14 +23,14 @@ public sealed class PushBatchingTests
 
         Assert.Equal(recorded, result.Accepted);
         Assert.Empty(result.Rejected);
-        Assert.Equal(0, client.Status.PendingCount);
+        Assert.Equal(0, client.Status().PendingCount);
         // More than the server's 16 MiB body limit in all, so it took several pushes, none refused.
         Assert.True(network.Pushes.Count > 1, $"{network.Pushes.Count} pushes");
         Assert.All(network.Pushes, p => Assert.Equal(HttpStatusCode.OK, p.Status));
         Assert.True(network.Pushes.Sum(p => p.Bytes) > server.Options.Limits.MaxBodyBytes);
         var history = await server.HistoryAsync();
         Assert.Equal(10_000, history.Count);
-        Assert.Equal(history, client.Events);
+        Assert.Equal(history, client.Events());
     }
 
     /// <summary>Server limits far below the defaults: a 64 KiB body, or 25 events a push.</summary>
@@ -60,7 +60,7 @@ public sealed class PushBatchingTests
         var result = await client.SyncAsync(Ct);
 
         Assert.Equal(first, result.Accepted);
-        Assert.Equal(0, client.Status.PendingCount);
+        Assert.Equal(0, client.Status().PendingCount);
         Assert.Contains(network.Pushes, p => p.Status == HttpStatusCode.RequestEntityTooLarge);
 
         network.Clear();
@@ -71,7 +71,7 @@ public sealed class PushBatchingTests
         Assert.All(network.Pushes, p => Assert.Equal(HttpStatusCode.OK, p.Status));
         var history = await server.HistoryAsync();
         Assert.Equal(600, history.Count);
-        Assert.Equal(history, client.Events);
+        Assert.Equal(history, client.Events());
     }
 
     [Fact]
@@ -92,10 +92,10 @@ public sealed class PushBatchingTests
         Assert.Equal(huge, rejection.Event);
         Assert.Equal(RejectionReasons.PayloadTooLarge, rejection.Reason);
         Assert.False(string.IsNullOrEmpty(rejection.Detail));
-        Assert.Empty(client.PendingEvents);
+        Assert.Empty(client.PendingEvents());
         var history = await server.HistoryAsync();
         Assert.DoesNotContain(huge, history);
-        Assert.Equal(history, client.Events);
+        Assert.Equal(history, client.Events());
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public sealed class PushBatchingTests
         client.Changed += (_, _) =>
         {
             // Record raises Changed itself: the flag keeps this handler from recording from inside its own Record.
-            if (recording || duringSync.Count == 3 || !client.Status.IsSyncing)
+            if (recording || duringSync.Count == 3 || !client.Status().IsSyncing)
                 return;
             recording = true;
             duringSync.Add(client.Record("task-late", "update", "{}"));
@@ -123,7 +123,7 @@ public sealed class PushBatchingTests
 
         Assert.Equal(backlog, result.Accepted);
         Assert.Equal(3, duringSync.Count);
-        Assert.Equal(duringSync, client.PendingEvents);
+        Assert.Equal(duringSync, client.PendingEvents());
         Assert.Equal(duringSync, (await client.SyncAsync(Ct)).Accepted);
     }
 

@@ -33,7 +33,7 @@ public sealed class ServerAddressTests
     {
         using var client = new SyncClient(new HttpClient { BaseAddress = new Uri(address) }, null);
 
-        Assert.False(client.Status.IsLoggedIn);
+        Assert.False(client.Status().IsLoggedIn);
     }
 
     [Theory]
@@ -46,7 +46,7 @@ public sealed class ServerAddressTests
         Assert.Equal("http", refusal.ParamName);
 
         using var optedIn = new SyncClient(http, null, options: new SyncClientOptions { AllowInsecureHttp = true });
-        Assert.False(optedIn.Status.IsLoggedIn);
+        Assert.False(optedIn.Status().IsLoggedIn);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class StoreFileTests
         using var http = new HttpClient { BaseAddress = new Uri("https://example.test/") };
         var path = dir.File("device.db");
         using (var old = new SyncClient(http, path))
-            Assert.Empty(old.Events);
+            Assert.Empty(old.Events());
         var shared = OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
         File.SetUnixFileMode(path, shared);
         File.WriteAllBytes(path + "-wal", []);

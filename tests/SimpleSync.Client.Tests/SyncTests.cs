@@ -28,29 +28,29 @@ public sealed class SyncTests
         var failure = await Assert.ThrowsAsync<SyncException>(() => client.SyncAsync(Ct));
         Assert.Equal(ClientErrorCodes.Network, failure.Code);
         Assert.True(failure.IsTransient);
-        Assert.Equal(failure, client.Status.LastError);
+        Assert.Equal(failure, client.Status().LastError);
         // The app closes and opens again, still offline.
         client.Dispose();
         client = new SyncClient(server.NewHttpClient(), storePath);
         offline = [.. offline, client.Record("task-3", "create", """{"title":"offline 2"}""")];
-        Assert.Equal(offline, client.PendingEvents);
-        Assert.Equal(3, client.Status.PendingCount);
+        Assert.Equal(offline, client.PendingEvents());
+        Assert.Equal(3, client.Status().PendingCount);
 
         await server.StartAgainAsync();
         var result = await client.SyncAsync(Ct);
         Assert.Equal(offline, result.Accepted);
         Assert.Empty(result.Duplicates);
         Assert.Empty(result.Rejected);
-        Assert.Equal(0, client.Status.PendingCount);
-        Assert.Null(client.Status.LastError);
-        Assert.NotNull(client.Status.LastSync);
+        Assert.Equal(0, client.Status().PendingCount);
+        Assert.Null(client.Status().LastError);
+        Assert.NotNull(client.Status().LastSync);
 
         var again = await client.SyncAsync(Ct);
         Assert.Empty(again.Accepted);
         Assert.Equal(0, again.Pulled);
         var history = await server.HistoryAsync();
         Assert.Equal(4, history.Count);
-        Assert.Equal(history, client.Events);
+        Assert.Equal(history, client.Events());
         client.Dispose();
     }
 
@@ -67,16 +67,16 @@ public sealed class SyncTests
         network.LoseAnswers(1);
         var failure = await Assert.ThrowsAsync<SyncException>(() => client.SyncAsync(Ct));
         Assert.Equal(ClientErrorCodes.Network, failure.Code);
-        Assert.Equal(recorded, client.PendingEvents);
+        Assert.Equal(recorded, client.PendingEvents());
         Assert.Equal(recorded.OrderBy(e => e, Event.HistoryOrder), await server.HistoryAsync());
 
         var result = await client.SyncAsync(Ct);
         Assert.Empty(result.Accepted);
         Assert.Equal(recorded, result.Duplicates);
-        Assert.Empty(client.PendingEvents);
+        Assert.Empty(client.PendingEvents());
         var history = await server.HistoryAsync();
         Assert.Equal(2, history.Count);
-        Assert.Equal(history, client.Events);
+        Assert.Equal(history, client.Events());
     }
 
     [Fact]
@@ -96,8 +96,8 @@ public sealed class SyncTests
         Assert.Equal(denied, rejection.Event);
         Assert.Equal(RejectionReasons.AclDenied, rejection.Reason);
         Assert.Contains("secret-1", rejection.Detail);
-        Assert.Empty(client.PendingEvents);
-        Assert.Equal([allowed], client.Events);
+        Assert.Empty(client.PendingEvents());
+        Assert.Equal([allowed], client.Events());
         Assert.Equal([allowed], await server.HistoryAsync());
     }
 
@@ -121,14 +121,14 @@ public sealed class SyncTests
         Assert.Equal(ClientErrorCodes.LoginRequired, failure.Code);
         Assert.Equal(HttpStatusCode.Unauthorized, failure.Status);
         Assert.False(failure.IsTransient);
-        Assert.False(client.Status.IsLoggedIn);
-        Assert.Equal([recorded], client.PendingEvents);
+        Assert.False(client.Status().IsLoggedIn);
+        Assert.Equal([recorded], client.PendingEvents());
         var stillRecording = client.Record("task-2", "create", "{}");
 
         await client.LoginAsync("alice", "a-brand-new-password", Ct);
         var result = await client.SyncAsync(Ct);
         Assert.Equal([recorded, stillRecording], result.Accepted);
-        Assert.Equal(await server.HistoryAsync(), client.Events);
+        Assert.Equal(await server.HistoryAsync(), client.Events());
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class SyncTests
 
         Assert.Equal(ErrorCodes.Unauthenticated, failure.Code);
         Assert.Equal(HttpStatusCode.Unauthorized, failure.Status);
-        Assert.Null(client.UserUuid);
+        Assert.Null(client.UserUuid());
         Assert.Equal(ClientErrorCodes.LoginRequired, Assert.Throws<SyncException>(() => client.Record("task-1", "create", "{}")).Code);
     }
 }

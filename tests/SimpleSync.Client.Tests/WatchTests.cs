@@ -22,22 +22,22 @@ public sealed class WatchTests
         var patience = TimeSpan.FromSeconds(30);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         var watching = alice.WatchAsync(stop.Token);
-        await alice.UntilAsync(c => c.Events.Contains(early), patience, "the watch catches up");
-        Assert.True(alice.Status.IsWatching);
+        await alice.UntilAsync(c => c.Events().Contains(early), patience, "the watch catches up");
+        Assert.True(alice.Status().IsWatching);
 
         var live = bob.Record("task-1", "create", """{"title":"live"}""");
         await bob.SyncAsync(Ct);
-        await alice.UntilAsync(c => c.Events.Contains(live), patience, "the event arrives live");
+        await alice.UntilAsync(c => c.Events().Contains(live), patience, "the event arrives live");
 
         await server.StopAsync();
         await server.StartAgainAsync();
         var afterRestart = bob.Record("task-2", "create", "{}");
         await bob.SyncAsync(Ct);
-        await alice.UntilAsync(c => c.Events.Contains(afterRestart), patience, "the watch resumes after the restart");
-        Assert.Equal(await server.HistoryAsync(), alice.Events);
+        await alice.UntilAsync(c => c.Events().Contains(afterRestart), patience, "the watch resumes after the restart");
+        Assert.Equal(await server.HistoryAsync(), alice.Events());
 
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching);
-        Assert.False(alice.Status.IsWatching);
+        Assert.False(alice.Status().IsWatching);
     }
 }
