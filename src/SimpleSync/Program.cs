@@ -5,4 +5,4 @@ using SimpleSync.Cli;
 var environment = Environment.GetEnvironmentVariables()
     .Cast<System.Collections.DictionaryEntry>()
     .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "", StringComparer.Ordinal);
-return await CliApp.RunAsync(args, Console.In, Console.Out, Console.Error, environment, stdinIsTerminal: !Console.IsInputRedirected);
+return await CliApp.RunAsync(args, Console.In, Console.Out, Console.Error, environment, PasswordReader.ConsoleKeys());

@@ -26,69 +26,84 @@ internal static class CliApp
         MigrateCommand.Command,
     ];
 
+    /// <summary>
+    /// Runs one invocation. <paramref name="terminalKeys"/> gives the keys typed at the terminal,
+    /// read without echo; null when stdin is not a terminal (a password is then its first line).
+    /// </summary>
     public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr,
-        IReadOnlyDictionary<string, string> environment, bool stdinIsTerminal)
+        IReadOnlyDictionary<string, string> environment, Func<ConsoleKeyInfo>? terminalKeys) => args switch
+        {
+            // A bare "simple-sync" is bad usage: the overview goes where errors go.
+            [] => WriteOverview(stderr, BadUsage),
+            ["--help" or "-h" or "help", ..] => WriteOverview(stdout, Ok),
+            ["--version", ..] => WriteVersion(stdout),
+            _ when Find(args) is { } command => await RunCommandAsync(command, args, stdout, stderr,
+                parsed => new CliContext(command, parsed, stdin, stdout, stderr, environment, terminalKeys)),
+            _ => AnswerUnknown(args, stdout, stderr),
+        };
+
+    private static async Task<int> RunCommandAsync(CliCommand command, string[] args, TextWriter stdout, TextWriter stderr,
+        Func<ParsedArgs, CliContext> contextFor)
     {
-        if (args.Length == 0 || args[0] is "--help" or "-h" or "help")
-        {
-            (args.Length == 0 ? stderr : stdout).Write(Overview());
-            return args.Length == 0 ? BadUsage : Ok;
-        }
-        if (args[0] == "--version")
-        {
-            stdout.WriteLine($"simple-sync {HealthEndpoints.Version}");
-            return Ok;
-        }
-
-        var command = Find(args);
-        if (command is null)
-        {
-            var group = Commands.Any(c => c.Name.StartsWith(args[0] + " ", StringComparison.Ordinal));
-            if (group && (args.Length == 1 || args[1] is "--help" or "-h"))
-            {
-                // A group word alone is bad usage: the overview goes where errors go.
-                (args.Length == 1 ? stderr : stdout).Write(Overview(args[0]));
-                return args.Length == 1 ? BadUsage : Ok;
-            }
-            stderr.WriteLine($"simple-sync: unknown command '{string.Join(' ', args.Take(group ? 2 : 1))}' (see simple-sync --help)");
-            return BadUsage;
-        }
-
-        var words = args.Skip(command.Name.Split(' ').Length);
         try
         {
-            var parsed = ParsedArgs.Parse(words, command);
-            if (parsed.Help)
-            {
-                stdout.Write(command.Help);
-                return Ok;
-            }
-            if (parsed.Positionals.Count < command.MinArgs || parsed.Positionals.Count > command.MaxArgs)
-                throw new UsageException($"{command.Name}: expected {command.Usage}");
-            return await command.Run(new CliContext(command, parsed, stdin, stdout, stderr, environment, stdinIsTerminal));
-        }
-        catch (UsageException ex)
-        {
-            stderr.WriteLine($"simple-sync {ex.Message} (see simple-sync {command.Name} --help)");
-            return BadUsage;
-        }
-        catch (ConfigException ex)
-        {
-            stderr.WriteLine($"simple-sync: {ex.Message}");
-            return BadUsage;
-        }
-        catch (Exception ex) when (ex is ApiException or InvalidOperationException or IOException
-                                       or UnauthorizedAccessException or SqliteException or Npgsql.NpgsqlException or CommandFailedException)
-        {
-            stderr.WriteLine($"simple-sync {command.Name}: {OneLine(ex.Message)}");
-            return Failed;
+            var parsed = Parse(command, args);
+            if (!parsed.Help)
+                return await command.Run(contextFor(parsed));
+            stdout.Write(command.Help);
+            return Ok;
         }
         catch (Exception ex)
         {
-            // Anything unforeseen still ends as one line and exit code 1, not a stack trace and an abort.
-            stderr.WriteLine($"simple-sync {command.Name}: unexpected error ({ex.GetType().Name}): {OneLine(ex.Message)}");
-            return Failed;
+            var (exitCode, line) = Failure(command, ex);
+            stderr.WriteLine(line);
+            return exitCode;
         }
+    }
+
+    /// <summary>The words after the command's name; help is answered whatever the number of arguments.</summary>
+    private static ParsedArgs Parse(CliCommand command, string[] args)
+    {
+        var parsed = ParsedArgs.Parse(args.Skip(command.Name.Split(' ').Length), command);
+        if (!parsed.Help && (parsed.Positionals.Count < command.MinArgs || parsed.Positionals.Count > command.MaxArgs))
+            throw new UsageException($"{command.Name}: expected {command.Usage}");
+        return parsed;
+    }
+
+    /// <summary>Every failure of a command as an exit code and the one line that says what went wrong.</summary>
+    private static (int ExitCode, string Line) Failure(CliCommand command, Exception ex) => ex switch
+    {
+        UsageException => (BadUsage, $"simple-sync {ex.Message} (see simple-sync {command.Name} --help)"),
+        ConfigException => (BadUsage, $"simple-sync: {ex.Message}"),
+        ApiException or InvalidOperationException or IOException or UnauthorizedAccessException
+            or SqliteException or Npgsql.NpgsqlException or CommandFailedException
+            => (Failed, $"simple-sync {command.Name}: {OneLine(ex.Message)}"),
+        // Anything unforeseen still ends as one line and exit code 1, not a stack trace and an abort.
+        _ => (Failed, $"simple-sync {command.Name}: unexpected error ({ex.GetType().Name}): {OneLine(ex.Message)}"),
+    };
+
+    /// <summary>A group word ("user") alone is bad usage and shows the group; with --help it is an answer.</summary>
+    private static int AnswerUnknown(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var group = Commands.Any(c => c.Name.StartsWith(args[0] + " ", StringComparison.Ordinal));
+        if (group && args.Length == 1)
+            return WriteOverview(stderr, BadUsage, args[0]);
+        if (group && args[1] is "--help" or "-h")
+            return WriteOverview(stdout, Ok, args[0]);
+        stderr.WriteLine($"simple-sync: unknown command '{string.Join(' ', args.Take(group ? 2 : 1))}' (see simple-sync --help)");
+        return BadUsage;
+    }
+
+    private static int WriteOverview(TextWriter writer, int exitCode, string? group = null)
+    {
+        writer.Write(Overview(group));
+        return exitCode;
+    }
+
+    private static int WriteVersion(TextWriter stdout)
+    {
+        stdout.WriteLine($"simple-sync {HealthEndpoints.Version}");
+        return Ok;
     }
 
     private static CliCommand? Find(string[] args) =>

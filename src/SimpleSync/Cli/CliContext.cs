@@ -11,7 +11,7 @@ internal sealed class CliContext(
     TextWriter stdout,
     TextWriter stderr,
     IReadOnlyDictionary<string, string> environment,
-    bool stdinIsTerminal)
+    Func<ConsoleKeyInfo>? terminalKeys)
 {
     public CliCommand Command { get; } = command;
     public IReadOnlyList<string> Args => args.Positionals;
@@ -19,6 +19,9 @@ internal sealed class CliContext(
     public TextWriter Out { get; } = stdout;
     public TextWriter Error { get; } = stderr;
     public IReadOnlyDictionary<string, string> Environment { get; } = environment;
+
+    /// <summary>Where the password of user add and user passwd comes from: stdin, or the terminal without echo.</summary>
+    public PasswordReader Passwords { get; } = new(command.Name, stdin, stderr, terminalKeys);
 
     public string? Option(string name) => args.Options.GetValueOrDefault(name);
 
@@ -42,42 +45,5 @@ internal sealed class CliContext(
         {
             throw new CommandFailedException(ex.Message);
         }
-    }
-
-    /// <summary>
-    /// Reads a password: the first line of stdin when it is piped, or typed without echo at a
-    /// terminal (twice, to catch typos). Never from the command line, where other users could see it.
-    /// </summary>
-    public string ReadPassword()
-    {
-        if (!stdinIsTerminal)
-        {
-            return In.ReadLine()?.TrimEnd('\r')
-                ?? throw new UsageException($"{Command.Name}: expected the password on standard input");
-        }
-        var first = ReadHidden("New password: ");
-        var second = ReadHidden("Repeat it: ");
-        return first == second ? first : throw new UsageException($"{Command.Name}: the two passwords differ");
-    }
-
-    private string ReadHidden(string prompt)
-    {
-        Error.Write(prompt);
-        var text = new System.Text.StringBuilder();
-        while (true)
-        {
-            var key = Console.ReadKey(intercept: true);
-            if (key.Key == ConsoleKey.Enter)
-                break;
-            if (key.Key == ConsoleKey.Backspace)
-            {
-                if (text.Length > 0)
-                    text.Length--;
-                continue;
-            }
-            text.Append(key.KeyChar);
-        }
-        Error.WriteLine();
-        return text.ToString();
     }
 }

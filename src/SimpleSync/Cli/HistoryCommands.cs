@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using SimpleSync.Config;
 using SimpleSync.Protocol;
@@ -11,6 +13,9 @@ internal static class HistoryCommands
 {
     private const int ImportBatch = 10_000;
     private const int MaxReportedProblems = 10;
+    private const int ChunkBytes = 64 * 1024;
+
+    private static readonly UTF8Encoding JsonLinesEncoding = new(encoderShouldEmitUTF8Identifier: false);
 
     public static IReadOnlyList<CliCommand> Commands { get; } =
     [
@@ -39,39 +44,61 @@ internal static class HistoryCommands
         await using var store = await cli.OpenStoreAsync(options, create: false);
         if (file is null)
         {
-            await using var stdout = Console.OpenStandardOutput();
-            await WriteHistoryAsync(store, stdout);
+            await WriteHistoryAsync(store, cli.Out);
             return CliApp.Ok;
         }
         // The history may hold anything users pushed: the file is private to its owner, staged under
         // a random name and renamed into place, so it is never half-written or written through a link.
         using var staged = PrivateFiles.Stage(file);
-        var count = await WriteHistoryAsync(store, staged.Stream);
+        long count;
+        // Left open: Publish flushes the staged file to disk before it renames it.
+        await using (var text = new StreamWriter(staged.Stream, JsonLinesEncoding, ChunkBytes, leaveOpen: true))
+            count = await WriteHistoryAsync(store, text);
         staged.Publish(overwrite: true);
         cli.Out.WriteLine($"exported {count} events to {file}");
         return CliApp.Ok;
     }
 
     /// <summary>Writes one snapshot of the history as JSON Lines; returns the number of events.</summary>
-    private static async Task<long> WriteHistoryAsync(IEventStore store, Stream destination)
+    private static async Task<long> WriteHistoryAsync(IEventStore store, TextWriter destination)
     {
         long count = 0;
-        // Buffered: an event is a small write, and unbuffered stdout would make each one a system call.
-        // Not disposed here: that would close the caller's stream, which still has to reach the disk.
-        var output = new BufferedStream(destination, 64 * 1024);
+        // Events are gathered into chunks: the console's writer flushes on every write, and a system
+        // call per event would dominate the export.
+        var chunk = new ArrayBufferWriter<byte>(ChunkBytes + 4096);
         await using var snapshot = await store.OpenSnapshotAsync(CancellationToken.None);
-        await using var json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = EventJson.Encoder });
+        await using var json = new Utf8JsonWriter(chunk, new JsonWriterOptions { Encoder = EncoderFor(destination) });
         await foreach (var e in snapshot.ReadHistory(0, CancellationToken.None))
         {
             EventJson.Write(json, e);
             json.Flush();
-            output.WriteByte((byte)'\n');
+            chunk.Write("\n"u8);
             json.Reset();
             count++;
+            if (chunk.WrittenCount >= ChunkBytes)
+                await WriteChunkAsync(chunk, destination);
         }
-        await output.FlushAsync();
+        await WriteChunkAsync(chunk, destination);
+        await destination.FlushAsync();
         return count;
     }
+
+    /// <summary>Whole lines only, so no character is split between two chunks.</summary>
+    private static async Task WriteChunkAsync(ArrayBufferWriter<byte> chunk, TextWriter destination)
+    {
+        await destination.WriteAsync(JsonLinesEncoding.GetString(chunk.WrittenSpan));
+        chunk.ResetWrittenCount();
+    }
+
+    /// <summary>
+    /// Text is written as it is where the writer's encoding holds every character (UTF-8, as a file
+    /// and the usual console); a console set to a narrower charset (ISO-8859-1, say) gets non-ASCII
+    /// characters as JSON escapes instead, which import reads back unchanged, rather than as '?'.
+    /// </summary>
+    private static JavaScriptEncoder EncoderFor(TextWriter destination) =>
+        destination.Encoding.CodePage is 65001 or 1200 or 1201 or 12000 or 12001
+            ? EventJson.Encoder
+            : JavaScriptEncoder.Default;
 
     private static async Task<int> ImportAsync(CliContext cli)
     {

@@ -40,7 +40,7 @@ internal static class UserCommands
         var uuid = cli.Option("--uuid") ?? Guid.CreateVersion7().ToString();
         Check("NAME", UserRules.CheckUsername(name));
         Check("--uuid", UserRules.CheckUuid(uuid));
-        var password = cli.ReadPassword();
+        var password = cli.Passwords.Read();
         Check("password", UserRules.CheckPassword(password));
         await using var store = await cli.OpenStoreAsync(options, create: true);
         var user = new StoredUser(uuid, name, Hash(options, password), PasswordHasher.NewStamp(), TimeProvider.System.GetUtcNow());
@@ -54,7 +54,7 @@ internal static class UserCommands
     private static async Task<int> PasswdAsync(CliContext cli)
     {
         var options = cli.LoadOptions();
-        var password = cli.ReadPassword();
+        var password = cli.Passwords.Read();
         Check("password", UserRules.CheckPassword(password));
         await using var store = await cli.OpenStoreAsync(options, create: false);
         var user = await store.FindUserByNameAsync(cli.Args[0], CancellationToken.None)

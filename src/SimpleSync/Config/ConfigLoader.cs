@@ -337,21 +337,32 @@ internal static class ConfigLoader
         return networks;
     }
 
+    /// <summary>The names server.log_level takes; "information" is read as "info" too.</summary>
+    private static readonly (string Name, LogLevel Level)[] LogLevels =
+    [
+        ("trace", LogLevel.Trace),
+        ("debug", LogLevel.Debug),
+        ("info", LogLevel.Information),
+        ("warning", LogLevel.Warning),
+        ("error", LogLevel.Error),
+        ("none", LogLevel.None),
+    ];
+
+    /// <summary>The level as server.log_level spells it.</summary>
+    public static string LogLevelName(LogLevel level) => LogLevels.First(l => l.Level == level).Name;
+
     private static LogLevel? ParseLogLevel(object raw, out string? problem)
     {
-        LogLevel? level = ConfigValue.Text(raw, out problem) switch
+        var text = ConfigValue.Text(raw, out problem);
+        if (text == "information")
+            return LogLevel.Information;
+        foreach (var (name, level) in LogLevels)
         {
-            "trace" => LogLevel.Trace,
-            "debug" => LogLevel.Debug,
-            "information" or "info" => LogLevel.Information,
-            "warning" => LogLevel.Warning,
-            "error" => LogLevel.Error,
-            "none" => LogLevel.None,
-            _ => null,
-        };
-        if (level is null)
-            problem = "must be one of \"trace\", \"debug\", \"info\", \"warning\", \"error\", \"none\"";
-        return level;
+            if (name == text)
+                return level;
+        }
+        problem = $"must be one of {string.Join(", ", LogLevels.Select(l => $"\"{l.Name}\""))}";
+        return null;
     }
 
     /// <summary>

@@ -38,8 +38,11 @@ internal sealed record ServerSection
 
 internal sealed record StorageSection
 {
+    /// <summary>As written in a config file, relative to the directory the server is started from.</summary>
+    public const string DefaultSqlitePath = "data/simple-sync.db";
+
     public string Provider { get; init; } = "sqlite";
-    public string SqlitePath { get; init; } = Path.GetFullPath("data/simple-sync.db");
+    public string SqlitePath { get; init; } = Path.GetFullPath(DefaultSqlitePath);
 
     /// <summary>The Npgsql connection string (from storage.postgres, or read from storage.postgres_file); never logged.</summary>
     public string Postgres { get; init; } = "";
@@ -50,11 +53,14 @@ internal sealed record StorageSection
 
 internal sealed record AuthSection
 {
+    /// <summary>As written in a config file, relative to the directory the server is started from.</summary>
+    public const string DefaultJwtSecretFile = "data/jwt-secret";
+
     public IReadOnlyList<string> Admins { get; init; } = ["admin"];
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromDays(7);
 
     /// <summary>32 random bytes, base64; created with mode 0600 on first start. The initial admin password is written beside it.</summary>
-    public string JwtSecretFile { get; init; } = Path.GetFullPath("data/jwt-secret");
+    public string JwtSecretFile { get; init; } = Path.GetFullPath(DefaultJwtSecretFile);
 
     /// <summary>Failed logins one client address may make within <see cref="LoginWindow"/> before 429.</summary>
     public int LoginMaxFailures { get; init; } = 10;

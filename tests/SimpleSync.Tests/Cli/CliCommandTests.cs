@@ -135,6 +135,28 @@ public sealed class CliCommandTests
     }
 
     [Fact]
+    public async Task Init_writes_every_key_at_the_value_the_code_defaults_to()
+    {
+        using var workspace = new CliWorkspace(config: null);
+        await workspace.RunOkAsync(["init"]);
+
+        // Relative paths in the file resolve against this process's directory, as the defaults do.
+        var loaded = ConfigLoader.Load(workspace.ConfigFile, new Dictionary<string, string>());
+
+        var defaults = new SimpleSyncOptions { SourceFile = loaded.SourceFile };
+        Assert.Equal(defaults.Server.TrustedProxies, loaded.Server.TrustedProxies);
+        Assert.Equal(defaults.Server.CorsOrigins, loaded.Server.CorsOrigins);
+        Assert.Equal(defaults.Auth.Admins, loaded.Auth.Admins);
+        // Records compare lists by reference: those just compared by content are taken over, and every other value must be equal.
+        var withSameLists = defaults with
+        {
+            Server = defaults.Server with { TrustedProxies = loaded.Server.TrustedProxies, CorsOrigins = loaded.Server.CorsOrigins },
+            Auth = defaults.Auth with { Admins = loaded.Auth.Admins },
+        };
+        Assert.Equal(withSameLists, loaded);
+    }
+
+    [Fact]
     public async Task Init_keeps_an_existing_config_and_secret_and_force_keeps_the_secret()
     {
         using var workspace = new CliWorkspace(config: null);

@@ -75,7 +75,7 @@ public sealed class PrivateOutputTests
         using var stderr = new StringWriter();
 
         var exitCode = await CliApp.RunAsync(["export", "--out", output, "--config", workspace.ConfigFile],
-            TextReader.Null, stdout, stderr, environment, stdinIsTerminal: false);
+            TextReader.Null, stdout, stderr, environment, terminalKeys: null);
 
         Assert.True(exitCode == 0, stderr.ToString());
         Assert.Equal("not yours to overwrite", await File.ReadAllTextAsync(victim, TestContext.Current.CancellationToken));
