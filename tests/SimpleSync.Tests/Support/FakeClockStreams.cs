@@ -16,14 +16,21 @@ internal static class FakeClockStreams
     /// The next message or comment (null when the stream closed), moving the clock by
     /// <paramref name="step"/> until it arrives. A timer the server creates after an Advance does
     /// not fire until the next one, so the clock keeps moving a step at a time rather than once;
-    /// <paramref name="patience"/> is real time and only guards against a hang.
+    /// <paramref name="patience"/> is real time and only guards against a hang. With
+    /// <paramref name="until"/> the clock stops there and the message is then waited for: a
+    /// server slowed by a busy machine gets the real time it needs, not more clock, so a test
+    /// bounding how much clock a message needs cannot fail for the machine's sake.
     /// </summary>
-    public static async Task<SseMessage?> NextAdvancingAsync(this SseClient stream, FakeTimeProvider time, TimeSpan step, TimeSpan patience)
+    public static async Task<SseMessage?> NextAdvancingAsync(this SseClient stream, FakeTimeProvider time, TimeSpan step, TimeSpan patience,
+        DateTimeOffset? until = null)
     {
         var next = stream.NextAsync(patience);
         while (!next.IsCompleted)
         {
-            time.Advance(step);
+            var room = until is { } last ? last - time.GetUtcNow() : step;
+            if (room <= TimeSpan.Zero)
+                break;
+            time.Advance(room < step ? room : step);
             await Task.WhenAny(next, Task.Delay(Settle, TestContext.Current.CancellationToken));
         }
         return await next;

@@ -89,15 +89,19 @@ public sealed class StreamLimitTests
         Assert.Equal([e], (await bobStream.NextOfTypeAsync("events", Wait)).Events());
     }
 
-    /// <summary>Moves the clock a step at a time until a message of <paramref name="type"/> arrives; returns it and how far the clock moved.</summary>
+    /// <summary>
+    /// Moves the clock a step at a time, never past <paramref name="limit"/> from now, until a
+    /// message of <paramref name="type"/> arrives; returns it and how far the clock moved. A
+    /// message that needs more clock than the limit never comes, and the test fails on that.
+    /// </summary>
     private static async Task<(SseMessage Message, TimeSpan Advanced)> AdvanceUntilAsync(FakeTimeProvider time, SseClient stream,
-        string type, TimeSpan step)
+        string type, TimeSpan step, TimeSpan limit)
     {
         var start = time.GetUtcNow();
         while (true)
         {
-            var message = await stream.NextAdvancingAsync(time, step, Wait);
-            Assert.True(message is not null, $"the stream closed before a '{type}' message");
+            var message = await stream.NextAdvancingAsync(time, step, Wait, start + limit);
+            Assert.True(message is not null, $"the stream closed, or sent nothing within {limit} of clock, before a '{type}' message");
             if (message.Event == type)
                 return (message, time.GetUtcNow() - start);
         }
@@ -115,7 +119,7 @@ public sealed class StreamLimitTests
         await using (var cli = await EventStores.OpenAsync(server.Options.Storage, null, create: false, Ct))
             Assert.True(await cli.UpdateUserAsync(aliceUuid, null, "pbkdf2-sha256$1$AA==$AA==", "a-new-stamp", time.GetUtcNow(), Ct));
 
-        var (end, advanced) = await AdvanceUntilAsync(time, stream, "end", TimeSpan.FromSeconds(1));
+        var (end, advanced) = await AdvanceUntilAsync(time, stream, "end", TimeSpan.FromSeconds(1), Heartbeat);
         Assert.Contains("\"reason\":\"revoked\"", end.Data, StringComparison.Ordinal);
         Assert.True(advanced <= Heartbeat, $"the stream outlived its revocation by {advanced}");
         using var refused = await alice.GetAsync("/sync", Ct);
@@ -134,7 +138,7 @@ public sealed class StreamLimitTests
         var (_, alice) = await server.NewUserAsync("alice");
         await using var stream = await OpenAsync(alice);
 
-        var (end, advanced) = await AdvanceUntilAsync(time, stream, "end", Heartbeat);
+        var (end, advanced) = await AdvanceUntilAsync(time, stream, "end", Heartbeat, TimeSpan.FromMinutes(10) + Heartbeat);
 
         Assert.Contains("\"reason\":\"token_expired\"", end.Data, StringComparison.Ordinal);
         Assert.InRange(advanced, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10) + Heartbeat);
