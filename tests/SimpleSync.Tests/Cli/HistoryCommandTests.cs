@@ -1,5 +1,3 @@
-using System.Text;
-using System.Text.Json;
 using SimpleSync.Protocol;
 using SimpleSync.Tests.Support;
 
@@ -25,19 +23,6 @@ public sealed class HistoryCommandTests
         return events;
     }
 
-    private static List<Event> HistoryOrder(IEnumerable<Event> events) =>
-        [.. events.OrderBy(e => e.Timestamp).ThenBy(e => e.Uuid, StringComparer.Ordinal)];
-
-    private static List<Event> ParseLines(string text) =>
-        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
-        {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line));
-            reader.Read();
-            var parsed = EventJson.ReadOne(ref reader, int.MaxValue);
-            Assert.Null(parsed.Rejection);
-            return parsed.Event!;
-        })];
-
     private static async Task<string> ExportAsync(CliWorkspace workspace)
     {
         var result = await workspace.RunAsync("export");
@@ -58,7 +43,7 @@ public sealed class HistoryCommandTests
         Directory.CreateDirectory(workspace.File("out"));
         var toFile = await workspace.RunAsync("export", "--out", "out/history.jsonl");
 
-        Assert.Equal(HistoryOrder(history), ParseLines(stdout));
+        Assert.Equal(ExportLines.HistoryOrder(history), ExportLines.Parse(stdout));
         Assert.Equal(history.Count, stdout.Count(c => c == '\n'));
         Assert.True(toFile.ExitCode == 0, toFile.ToString());
         Assert.Equal(stdout, await File.ReadAllTextAsync(workspace.File("out/history.jsonl"), TestContext.Current.CancellationToken));
@@ -105,7 +90,7 @@ public sealed class HistoryCommandTests
         Assert.Contains("line 3", line);
         Assert.Contains("line 5", line);
         Assert.DoesNotContain("line 1:", line);
-        Assert.Equal([stored], ParseLines(await ExportAsync(workspace)));
+        Assert.Equal([stored], ExportLines.Parse(await ExportAsync(workspace)));
     }
 
     [Fact]
@@ -122,7 +107,7 @@ public sealed class HistoryCommandTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal(["imported 1 new events, 0 already present, 1 conflicting"], result.StdoutLines);
         Assert.Contains(stored.Uuid, result.SingleErrorLine);
-        Assert.Equal(HistoryOrder([stored, fresh]), ParseLines(await ExportAsync(workspace)));
+        Assert.Equal(ExportLines.HistoryOrder([stored, fresh]), ExportLines.Parse(await ExportAsync(workspace)));
     }
 
     [Fact]

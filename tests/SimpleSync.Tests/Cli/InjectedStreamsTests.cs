@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using SimpleSync.Auth;
 using SimpleSync.Cli;
 using SimpleSync.Config;
@@ -49,19 +48,6 @@ public sealed class InjectedStreamsTests
             TestEvents.New($"user-{i % 3}", $"item-{i}", payload: $"{{\"n\":{i},\"text\":\"grüße, 日本, 🙂 <&>\"}}", timestamp: (ulong)(i % 11))),
     ];
 
-    private static List<Event> HistoryOrder(IEnumerable<Event> events) =>
-        [.. events.OrderBy(e => e.Timestamp).ThenBy(e => e.Uuid, StringComparer.Ordinal)];
-
-    private static List<Event> ParseLines(string text) =>
-        [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
-        {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line));
-            reader.Read();
-            var parsed = EventJson.ReadOne(ref reader, int.MaxValue);
-            Assert.Null(parsed.Rejection);
-            return parsed.Event!;
-        })];
-
     private static async Task<StoredUser?> FindUserAsync(CliWorkspace workspace, string name)
     {
         var storage = new StorageSection { SqlitePath = workspace.DatabaseFile };
@@ -89,7 +75,7 @@ public sealed class InjectedStreamsTests
 
         Assert.True(export.ExitCode == 0, export.ToString());
         Assert.Equal("", export.Stderr);
-        Assert.Equal(HistoryOrder(history), ParseLines(export.Stdout));
+        Assert.Equal(ExportLines.HistoryOrder(history), ExportLines.Parse(export.Stdout));
         Assert.Equal(history.Count, export.Stdout.Count(c => c == '\n'));
         Assert.Contains("grüße, 日本", export.Stdout);
         Assert.Equal((await workspace.RunOkAsync(["export"])).Stdout, export.Stdout);
@@ -110,7 +96,7 @@ public sealed class InjectedStreamsTests
         }
 
         Assert.All(bytes.ToArray(), b => Assert.True(b < 0x80, $"byte 0x{b:X2} is not ASCII"));
-        Assert.Equal(HistoryOrder(history), ParseLines(Encoding.ASCII.GetString(bytes.ToArray())));
+        Assert.Equal(ExportLines.HistoryOrder(history), ExportLines.Parse(Encoding.ASCII.GetString(bytes.ToArray())));
     }
 
     [Fact]
