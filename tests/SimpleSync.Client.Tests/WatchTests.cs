@@ -9,10 +9,10 @@ public sealed class WatchTests
     [Fact]
     public async Task A_watching_client_sees_another_clients_event_live_and_resumes_after_a_server_restart()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
-        await server.NewUserAsync("bob");
+        await server.CreateUserAsync("alice");
+        await server.CreateUserAsync("bob");
         using var alice = await server.NewClientAsync("alice");
         using var bob = await server.NewClientAsync("bob");
         var early = bob.Record("task-0", "create", "{}");

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using SimpleSync.Events;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Operations;

@@ -1,4 +1,5 @@
 using SimpleSync.Config;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Tests.Support;
 
