@@ -36,16 +36,6 @@ public sealed partial class MetricsTests
             "requests are counted by route and status");
     }
 
-    [Fact]
-    public async Task Metrics_need_a_token()
-    {
-        await using var server = await LiveServer.StartAsync();
-
-        using var response = await server.Anonymous.GetAsync("/metrics", TestContext.Current.CancellationToken);
-
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated);
-    }
-
     private static async Task<string> ScrapeAsync(HttpClient client)
     {
         using var response = await client.GetAsync("/metrics", TestContext.Current.CancellationToken);
