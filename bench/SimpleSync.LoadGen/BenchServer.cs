@@ -1,5 +1,6 @@
 using SimpleSync.LoadGen.Scenarios;
 using SimpleSync.LoadGen.Stores;
+using SimpleSync.Testing;
 
 namespace SimpleSync.LoadGen;
 
@@ -95,7 +96,7 @@ internal sealed class BenchServer : IBenchTarget
         for (var i = 0; i < count; i++)
         {
             var spawned = System.Diagnostics.Stopwatch.GetTimestamp();
-            var process = await ServerProcess.StartAsync(_serverDll, _data.FullName, _environment, ct);
+            var process = await StartProcessAsync(ct);
             _processes.Add(process);
             _http.Add(new BenchHttp(process.BaseAddress));
             if (i == 0)
@@ -103,6 +104,28 @@ internal sealed class BenchServer : IBenchTarget
                 await _http[0].GetAsync(null, new Uri("health", UriKind.Relative), new ResponseBuffer(), ct);
                 FirstAnswer = System.Diagnostics.Stopwatch.GetElapsedTime(spawned);
             }
+        }
+    }
+
+    /// <summary>One <c>simple-sync serve</c> on a free loopback port, logging warnings and errors only.</summary>
+    private async Task<ServerProcess> StartProcessAsync(CancellationToken ct)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["SIMPLESYNC_SERVER_LISTEN"] = "http://127.0.0.1:0",
+            ["SIMPLESYNC_SERVER_LOG_LEVEL"] = "warning",
+            ["SIMPLESYNC_STORAGE_SQLITE_PATH"] = Path.Combine(_data.FullName, "simple-sync.db"),
+            ["SIMPLESYNC_AUTH_JWT_SECRET_FILE"] = Path.Combine(_data.FullName, "jwt-secret"),
+        };
+        foreach (var (key, value) in _environment)
+            environment[key] = value;
+        try
+        {
+            return await ServerProcess.StartAsync(_data.FullName, environment: environment, dll: _serverDll, ct: ct);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new BenchException(ex.Message);
         }
     }
 
@@ -151,13 +174,27 @@ internal sealed class BenchServer : IBenchTarget
         foreach (var http in _http)
             http.Dispose();
         foreach (var process in _processes)
-            await process.DisposeAsync();
+            await StopAsync(process);
         _http.Clear();
         _processes.Clear();
     }
 
+    /// <summary>SIGTERM, so the next start finds the data as a clean stop leaves it; killed if it does not stop in time.</summary>
+    internal static async Task StopAsync(ServerProcess process)
+    {
+        try
+        {
+            await process.StopAsync();
+        }
+        catch (TimeoutException)
+        {
+            // Killed: the run goes on, as after any server that had to be killed.
+        }
+        await process.DisposeAsync();
+    }
+
     /// <summary>Warnings and errors the servers logged, for the report.</summary>
-    public IReadOnlyList<string> ServerLog => [.. _processes.SelectMany(p => p.Stderr)];
+    public IReadOnlyList<string> ServerLog => [.. _processes.SelectMany(p => p.StderrLines)];
 
     public async ValueTask DisposeAsync()
     {

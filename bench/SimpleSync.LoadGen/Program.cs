@@ -1,4 +1,5 @@
 using SimpleSync.LoadGen;
+using SimpleSync.Testing;
 
 // The load generator: start the real server per scenario run, drive it over HTTP on 127.0.0.1,
 // print figures against their targets. See docs/benchmarks.md.
@@ -51,5 +52,5 @@ catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
 }
 finally
 {
-    Cleanup.KillAll();
+    RunningServers.KillAll();
 }

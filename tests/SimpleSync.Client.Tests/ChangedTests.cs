@@ -45,12 +45,8 @@ public sealed class ChangedTests(HostileServer peer) : IClassFixture<HostileServ
     [Fact]
     public async Task Changed_carries_a_recorded_event_and_the_events_a_sync_brought_but_not_the_devices_own_settled_ones()
     {
-        await using var server = await LiveServer.StartAsync();
-        await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
-        await server.NewUserAsync("bob");
-        using var alice = await server.NewClientAsync("alice");
-        using var bob = await server.NewClientAsync("bob");
+        await using var devices = await TwoDevices.StartAsync();
+        var (alice, bob) = (devices.Alice, devices.Bob);
         var fromBob = bob.Record("task-1", "create", "{}");
         await bob.SyncAsync(Ct);
         var added = new List<Event>();

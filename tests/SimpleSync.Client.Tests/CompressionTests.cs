@@ -36,9 +36,9 @@ public sealed class CompressionTests
     [Fact]
     public async Task A_first_sync_arrives_compressed_and_decodes_to_the_whole_history()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
+        await server.CreateUserAsync("alice");
         using (var writer = await server.NewClientAsync("alice"))
         {
             for (var i = 0; i < 2_000; i++)
@@ -61,9 +61,9 @@ public sealed class CompressionTests
     [Fact]
     public async Task A_client_whose_handler_decodes_by_itself_gets_the_same_history()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
+        await server.CreateUserAsync("alice");
         using (var writer = await server.NewClientAsync("alice"))
         {
             writer.Record("task-1", "create", """{"title":"one"}""");

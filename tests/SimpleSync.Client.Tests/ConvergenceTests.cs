@@ -13,11 +13,11 @@ public sealed class ConvergenceTests
         var seed = int.TryParse(Environment.GetEnvironmentVariable("SIMPLESYNC_TEST_SEED"), out var fixedSeed) ? fixedSeed : Random.Shared.Next();
         TestContext.Current.TestOutputHelper?.WriteLine($"seed {seed} (set SIMPLESYNC_TEST_SEED to repeat)");
         var random = new Random(seed);
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
         string[] users = ["alice", "bob", "carol"];
         foreach (var user in users)
-            await server.NewUserAsync(user);
+            await server.CreateUserAsync(user);
         // Devices with clocks hours apart: timestamps disagree with the order the server learns of events.
         var clocks = new List<FakeTimeProvider>();
         var clients = new List<SyncClient>();

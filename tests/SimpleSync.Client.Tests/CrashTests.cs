@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SimpleSync.Client.Tests.Support;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Client.Tests;
 
@@ -10,10 +11,10 @@ public sealed class CrashTests
     [Fact]
     public async Task A_client_killed_between_the_servers_answer_and_its_local_commit_syncs_to_the_right_state_on_restart()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
-        var store = Path.Combine(server.Directory, "crashing-device.db");
+        await server.CreateUserAsync("alice");
+        var store = Path.Combine(server.DataDirectory, "crashing-device.db");
 
         var start = new ProcessStartInfo("dotnet")
         {
@@ -35,7 +36,7 @@ public sealed class CrashTests
         // The server committed the push; the dead client never stored the answer.
         Assert.Equal(recorded.Order(StringComparer.Ordinal), (await server.HistoryAsync()).Select(e => e.Uuid).Order(StringComparer.Ordinal));
 
-        using var restarted = new SyncClient(server.NewHttpClient(), store);
+        using var restarted = new SyncClient(server.NewClient(), store);
         Assert.Equal(recorded, restarted.PendingEvents().Select(e => e.Uuid));
         var result = await restarted.SyncAsync(Ct);
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using SimpleSync.Client.Tests.Support;
-using SimpleSync.Tests.Support;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Client.Tests;
 

@@ -10,17 +10,13 @@ public sealed class EpochTests
     [Fact]
     public async Task After_a_restore_from_an_older_backup_every_client_repushes_its_lost_events_and_all_converge()
     {
-        await using var server = await LiveServer.StartAsync();
-        await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
-        await server.NewUserAsync("bob");
-        using var alice = await server.NewClientAsync("alice");
-        using var bob = await server.NewClientAsync("bob");
+        await using var devices = await TwoDevices.StartAsync();
+        var (server, alice, bob) = (devices.Server, devices.Alice, devices.Bob);
         var beforeBackup = new[] { alice.Record("task-1", "create", """{"title":"kept by the backup"}"""), bob.Record("task-2", "create", "{}") };
         await alice.SyncAsync(Ct);
         await bob.SyncAsync(Ct);
         await alice.SyncAsync(Ct);
-        var backup = Path.Combine(server.Directory, "backup.db");
+        var backup = Path.Combine(server.DataDirectory, "backup.db");
         SqliteBackup.Create(server.DatabasePath, backup);
 
         var lost = new[] { alice.Record("task-1", "update", """{"done":true}"""), bob.Record("task-3", "create", "{}") };

@@ -77,10 +77,10 @@ public sealed class ErrorCodeAgreementTests
     [Fact]
     public async Task Every_rejection_reason_of_the_server_comes_back_to_the_app_as_that_reason()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.SetAclAsync(new AclRule("*", "secret-*", "*", false), new AclRule("*", "*", "*", true));
-        await server.NewUserAsync("alice");
-        await server.NewUserAsync("bob");
+        await server.CreateUserAsync("alice");
+        await server.CreateUserAsync("bob");
         using var client = await server.NewClientAsync("alice");
         // One way to make the server refuse an event for each reason; the keys must be exactly RejectionReasons.All.
         var provoked = new Dictionary<string, Event>
@@ -91,9 +91,9 @@ public sealed class ErrorCodeAgreementTests
             [RejectionReasons.UuidConflict] = client.Record("task-conflict", "create", """{"title":"mine"}"""),
         };
         // Another copy of the same uuid with other content reaches the server first.
-        var raw = server.NewHttpClient();
+        var raw = server.NewClient();
         raw.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            await server.TokenAsync("alice", LiveServer.PasswordOf("alice")));
+            await server.LoginAsync("alice", LiveServer.PasswordOf("alice")));
         var conflicting = provoked[RejectionReasons.UuidConflict] with { Payload = """{"title":"theirs"}""" };
         using (var push = await raw.PostAsJsonAsync("/sync", new SyncRequest(0, [conflicting]), ProtocolJsonContext.Default.SyncRequest, Ct))
             Assert.Equal(HttpStatusCode.OK, push.StatusCode);

@@ -1,5 +1,5 @@
 using SimpleSync.Protocol;
-using SimpleSync.Tests.Support;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Client.Tests;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using SimpleSync.Client.Tests.Support;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Client.Tests;
 
@@ -111,10 +112,10 @@ public sealed class ItemsTests
 
     private static async Task<LiveServer> StartAsync()
     {
-        var server = await LiveServer.StartAsync();
+        var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
-        await server.NewUserAsync("bob");
+        await server.CreateUserAsync("alice");
+        await server.CreateUserAsync("bob");
         return server;
     }
 

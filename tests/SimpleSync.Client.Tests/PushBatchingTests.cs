@@ -12,9 +12,9 @@ public sealed class PushBatchingTests
     [Fact]
     public async Task Ten_thousand_pending_events_of_2_KB_sync_in_one_SyncAsync_against_a_default_server()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
+        await server.CreateUserAsync("alice");
         var network = new PushLog();
         using var client = await server.NewClientAsync("alice", handler: network);
         var recorded = RecordBacklog(client, 10_000, payloadBytes: 2048);
@@ -45,14 +45,14 @@ public sealed class PushBatchingTests
     public async Task A_server_with_lower_limits_gets_everything_through_shrinking_pushes_and_later_syncs_push_small_at_once(
         int maxBodyBytes, int maxEventsPerPush)
     {
-        await using var server = await LiveServer.StartAsync(new LimitsSection
+        await using var server = await SdkServer.StartAsync(new LimitsSection
         {
             MaxBodyBytes = maxBodyBytes,
             MaxEventsPerPush = maxEventsPerPush,
             MaxPayloadBytes = 8 * 1024,
         });
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
+        await server.CreateUserAsync("alice");
         var network = new PushLog();
         using var client = await server.NewClientAsync("alice", handler: network);
         var first = RecordBacklog(client, 300, payloadBytes: 2048);
@@ -77,9 +77,9 @@ public sealed class PushBatchingTests
     [Fact]
     public async Task An_event_the_server_refuses_as_too_large_even_alone_is_rejected_as_payload_too_large_and_the_rest_syncs()
     {
-        await using var server = await LiveServer.StartAsync(new LimitsSection { MaxBodyBytes = 16 * 1024, MaxPayloadBytes = 8 * 1024 });
+        await using var server = await SdkServer.StartAsync(new LimitsSection { MaxBodyBytes = 16 * 1024, MaxPayloadBytes = 8 * 1024 });
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
+        await server.CreateUserAsync("alice");
         using var client = await server.NewClientAsync("alice");
         var before = RecordBacklog(client, 20, payloadBytes: 1024);
         var huge = client.Record("task-huge", "create", new string('x', 20 * 1024));
@@ -101,9 +101,9 @@ public sealed class PushBatchingTests
     [Fact]
     public async Task Events_recorded_while_a_sync_runs_wait_for_the_next_sync()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
+        await server.CreateUserAsync("alice");
         // Pushes of one event each, so the sync is still running when the app records more.
         using var client = await server.NewClientAsync("alice", options: new SyncClientOptions { MaxPushEvents = 1 });
         var backlog = RecordBacklog(client, 5, payloadBytes: 100);

@@ -1,5 +1,5 @@
 using SimpleSync.Client.Tests.Support;
-using SimpleSync.Tests.Support;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Client.Tests;
 
@@ -17,10 +17,10 @@ public sealed class StoreFileTests
             Assert.Skip("file modes are a Unix notion; on Windows the store inherits its folder's ACL");
             return;
         }
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
-        var path = Path.Combine(server.Directory, "device.db");
+        await server.CreateUserAsync("alice");
+        var path = Path.Combine(server.DataDirectory, "device.db");
 
         using var client = await server.NewClientAsync("alice", path);
         client.Record("task-1", "create", "{}");

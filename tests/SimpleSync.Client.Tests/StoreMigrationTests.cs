@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 using SimpleSync.Protocol;
-using SimpleSync.Tests.Support;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Client.Tests;
 

@@ -11,10 +11,10 @@ public sealed class SyncTests
     [Fact]
     public async Task Events_recorded_while_the_server_is_down_are_kept_across_a_restart_of_the_app_and_synced_later_exactly_once()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
-        var storePath = Path.Combine(server.Directory, "alice-device.db");
+        await server.CreateUserAsync("alice");
+        var storePath = Path.Combine(server.DataDirectory, "alice-device.db");
         var client = await server.NewClientAsync("alice", storePath);
         client.Record("task-1", "create", """{"title":"online"}""");
         await client.SyncAsync(Ct);
@@ -31,7 +31,7 @@ public sealed class SyncTests
         Assert.Equal(failure, client.Status().LastError);
         // The app closes and opens again, still offline.
         client.Dispose();
-        client = new SyncClient(server.NewHttpClient(), storePath);
+        client = new SyncClient(server.NewClient(), storePath);
         offline = [.. offline, client.Record("task-3", "create", """{"title":"offline 2"}""")];
         Assert.Equal(offline, client.PendingEvents());
         Assert.Equal(3, client.Status().PendingCount);
@@ -57,9 +57,9 @@ public sealed class SyncTests
     [Fact]
     public async Task A_push_whose_answer_is_lost_is_reported_as_duplicate_on_the_next_sync_and_stored_once()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
+        await server.CreateUserAsync("alice");
         var network = new FaultyNetwork();
         using var client = await server.NewClientAsync("alice", handler: network);
         var recorded = new[] { client.Record("task-1", "create", "{}"), client.Record("task-2", "create", "{}") };
@@ -82,9 +82,9 @@ public sealed class SyncTests
     [Fact]
     public async Task An_event_the_ACL_denies_comes_back_with_its_reason_and_leaves_pending()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.SetAclAsync(new AclRule("*", "task-*", "*", true));
-        await server.NewUserAsync("alice");
+        await server.CreateUserAsync("alice");
         using var client = await server.NewClientAsync("alice");
         var allowed = client.Record("task-1", "create", "{}");
         var denied = client.Record("secret-1", "create", "{}");
@@ -104,9 +104,9 @@ public sealed class SyncTests
     [Fact]
     public async Task A_401_asks_for_a_new_login_and_keeps_the_pending_events()
     {
-        await using var server = await LiveServer.StartAsync();
+        await using var server = await SdkServer.StartAsync();
         await server.AllowAllAsync();
-        var uuid = await server.NewUserAsync("alice");
+        var uuid = await server.CreateUserAsync("alice");
         using var client = await server.NewClientAsync("alice");
         var recorded = client.Record("task-1", "create", "{}");
         // A new password ends every token issued before it.
@@ -134,9 +134,9 @@ public sealed class SyncTests
     [Fact]
     public async Task Wrong_credentials_are_unauthenticated_and_nothing_is_stored()
     {
-        await using var server = await LiveServer.StartAsync();
-        await server.NewUserAsync("alice");
-        using var client = new SyncClient(server.NewHttpClient(), null);
+        await using var server = await SdkServer.StartAsync();
+        await server.CreateUserAsync("alice");
+        using var client = new SyncClient(server.NewClient(), null);
 
         var failure = await Assert.ThrowsAsync<SyncException>(() => client.LoginAsync("alice", "not-the-password", Ct));
 

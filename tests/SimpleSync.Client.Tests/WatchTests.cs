@@ -9,12 +9,8 @@ public sealed class WatchTests
     [Fact]
     public async Task A_watching_client_sees_another_clients_event_live_and_resumes_after_a_server_restart()
     {
-        await using var server = await LiveServer.StartAsync();
-        await server.AllowAllAsync();
-        await server.NewUserAsync("alice");
-        await server.NewUserAsync("bob");
-        using var alice = await server.NewClientAsync("alice");
-        using var bob = await server.NewClientAsync("bob");
+        await using var devices = await TwoDevices.StartAsync();
+        var (server, alice, bob) = (devices.Server, devices.Alice, devices.Bob);
         var early = bob.Record("task-0", "create", "{}");
         await bob.SyncAsync(Ct);
 

@@ -1,6 +1,6 @@
 using System.Net;
 using SimpleSync.Config;
-using SimpleSync.Tests.Support;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Tests;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using SimpleSync.Auth;
 using SimpleSync.Config;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests;

@@ -11,56 +11,34 @@ public sealed class ProblemFormatTests(SharedServer shared) : IClassFixture<Shar
 {
     private static readonly string[] Accepts = ["text/html", "text/plain", "application/xml", "application/json", "*/*"];
 
-    public static TheoryData<string, string, string, int, string> EndpointErrors()
-    {
-        var data = new TheoryData<string, string, string, int, string>();
-        foreach (var accept in Accepts)
+    /// <summary>
+    /// One error of each kind (authentication, authorisation, validation, an unknown path, a method the
+    /// path does not take: GET on POST /auth/token), each asked for with every Accept header.
+    /// </summary>
+    private static readonly ApiScenario[] Errors =
+    [
+        .. Accepts.SelectMany(accept => new ApiScenario[]
         {
-            data.Add(accept, "anonymous", "/events", 401, ErrorCodes.Unauthenticated);
-            data.Add(accept, "anonymous", "/acl", 401, ErrorCodes.Unauthenticated);
-            data.Add(accept, "alice", "/acl", 403, ErrorCodes.Forbidden);
-            data.Add(accept, "alice", "/events?fromTimestamp=x", 400, ErrorCodes.Invalid);
-        }
-        return data;
-    }
+            new($"{accept}: anonymous /events", Caller.Anonymous, "GET", "/events", HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated),
+            new($"{accept}: anonymous /acl", Caller.Anonymous, "GET", "/acl", HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated),
+            new($"{accept}: alice /acl", Caller.Alice, "GET", "/acl", HttpStatusCode.Forbidden, ErrorCodes.Forbidden),
+            new($"{accept}: alice /events?fromTimestamp=x", Caller.Alice, "GET", "/events?fromTimestamp=x", HttpStatusCode.BadRequest, ErrorCodes.Invalid),
+            new($"{accept}: alice /nope", Caller.Alice, "GET", "/nope", HttpStatusCode.NotFound, ErrorCodes.NotFound),
+            new($"{accept}: alice /auth/token", Caller.Alice, "GET", "/auth/token", HttpStatusCode.MethodNotAllowed, ErrorCodes.MethodNotAllowed),
+        }.Select(scenario => scenario with { Accept = accept })),
+    ];
+
+    public static TheoryData<string> ErrorNames => ApiScenarios.Names(Errors);
 
     [Theory]
-    [MemberData(nameof(EndpointErrors))]
-    public async Task An_error_is_problem_json_with_its_code_whatever_the_accept_header(
-        string accept, string who, string path, int status, string code)
+    [MemberData(nameof(ErrorNames))]
+    public async Task An_error_is_problem_json_with_its_code_whatever_the_accept_header(string scenario)
     {
-        using var response = await GetAsync(accept, who, path);
+        var row = Errors.Find(scenario);
 
-        await response.AssertProblemAsync((HttpStatusCode)status, code);
-    }
+        using var response = await row.SendAsync(shared);
 
-    public static TheoryData<string, string, string, int, string> RoutingErrors()
-    {
-        var data = new TheoryData<string, string, string, int, string>();
-        foreach (var accept in Accepts)
-        {
-            data.Add(accept, "alice", "/nope", 404, ErrorCodes.NotFound);
-            data.Add(accept, "alice", "/auth/token", 405, ErrorCodes.MethodNotAllowed);
-        }
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(RoutingErrors))]
-    public async Task A_404_or_405_is_problem_json_with_its_code_whatever_the_accept_header(
-        string accept, string who, string path, int status, string code)
-    {
-        using var response = await GetAsync(accept, who, path);
-
-        await response.AssertProblemAsync((HttpStatusCode)status, code);
-    }
-
-    private async Task<HttpResponseMessage> GetAsync(string accept, string who, string path)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        Assert.True(request.Headers.TryAddWithoutValidation("Accept", accept));
-        var client = who == "alice" ? shared.Alice : shared.Server.Anonymous;
-        return await client.SendAsync(request, TestContext.Current.CancellationToken);
+        await row.AssertAnsweredAsync(response);
     }
 
     public static TheoryData<string> ListedCodes => [.. CodeList.Load.Errors.Select(e => e.Code)];

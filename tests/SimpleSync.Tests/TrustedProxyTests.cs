@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using SimpleSync.Protocol;
-using SimpleSync.Tests.Support;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Tests;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using SimpleSync.LoadGen.Scenarios;
 using SimpleSync.LoadGen.Stores;
+using SimpleSync.Testing;
 
 namespace SimpleSync.LoadGen.Peer;
 
@@ -42,7 +43,7 @@ internal sealed class PeerServer : IBenchTarget
     public BenchDatabase? Database => null;
 
     /// <summary>What the peer said on stderr (with logging off, normally nothing).</summary>
-    public IReadOnlyList<string> ServerLog => _process?.Stderr ?? [];
+    public IReadOnlyList<string> ServerLog => _process?.StderrLines ?? [];
 
     /// <summary>The peer and its versions, for the report.</summary>
     public string Description { get; private set; } = "";
@@ -84,8 +85,15 @@ internal sealed class PeerServer : IBenchTarget
             "node", _install.Script, "--host", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--dir", Path.Combine(_data.FullName, "db"), "--config", Path.Combine(_data.FullName, "config.json"), "--no-stdout-logs",
         ];
-        _process = await ServerProcess.StartProgramAsync(command, _data.FullName,
-            new Dictionary<string, string> { ["NODE_ENV"] = "production" }, address);
+        try
+        {
+            _process = await ServerProcess.StartProgramAsync(command, _data.FullName,
+                new Dictionary<string, string?> { ["NODE_ENV"] = "production" }, address);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new BenchException(ex.Message);
+        }
         _http = new BenchHttp(address);
         Description = await WaitUntilAnsweringAsync(ct);
         FirstAnswer = Stopwatch.GetElapsedTime(spawned);
@@ -99,7 +107,7 @@ internal sealed class PeerServer : IBenchTarget
         while (true)
         {
             if (_process!.HasExited)
-                throw new BenchException($"pouchdb-server exited at start: {string.Join(" ", _process.Stderr.TakeLast(5))}");
+                throw new BenchException($"pouchdb-server exited at start: {string.Join(" ", _process.StderrLines.TakeLast(5))}");
             try
             {
                 await Http.GetAsync(null, new Uri("/", UriKind.Relative), answer, ct);
@@ -146,7 +154,7 @@ internal sealed class PeerServer : IBenchTarget
         _http?.Dispose();
         _http = null;
         if (_process is not null)
-            await _process.DisposeAsync();
+            await BenchServer.StopAsync(_process);
         _process = null;
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using SimpleSync.Protocol;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Cli;
@@ -76,7 +77,7 @@ internal sealed class CliWorkspace : IDisposable
     }
 
     public Task<ServerProcess> ServeAsync(IReadOnlyDictionary<string, string?>? environment = null) =>
-        ServerProcess.StartAsync(Path, environment: environment);
+        ServerProcess.StartAsync(Path, environment: environment, ct: TestContext.Current.CancellationToken);
 
     /// <summary>The file's permission bits; these tests run where the server runs, on Unix.</summary>
     public static UnixFileMode UnixModeOf(string path)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Tests.Cli;
 
@@ -155,7 +156,7 @@ public sealed class ConfigTests
             ["SIMPLESYNC_AUTH_ADMINS"] = "admin, alice",
         };
 
-        await using (var server = await ServerProcess.StartAsync(workspace.Path, environment: environment))
+        await using (var server = await ServerProcess.StartAsync(workspace.Path, environment: environment, ct: TestContext.Current.CancellationToken))
             Assert.NotEqual(takenPort, server.BaseAddress.Port);
         await workspace.RunAsync(["user", "add", "alice"], "alice-password\n", environment);
         var list = await workspace.RunAsync(["user", "list"], environment: environment);
@@ -186,7 +187,7 @@ public sealed class ConfigTests
             ["ASPNETCORE_HTTP_PORTS"] = $"{dotnetPort}",
         };
 
-        await using var server = await ServerProcess.StartAsync(workspace.Path, environment: environment);
+        await using var server = await ServerProcess.StartAsync(workspace.Path, environment: environment, ct: TestContext.Current.CancellationToken);
 
         using var client = server.NewClient();
         using var health = await client.GetAsync("/health", TestContext.Current.CancellationToken);

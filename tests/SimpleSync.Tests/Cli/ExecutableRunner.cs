@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Tests.Cli;
 
@@ -39,50 +40,13 @@ internal sealed record ExeResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>
-/// Runs the real <c>simple-sync</c> executable (the server project's build output, beside the
-/// tests) with <c>dotnet simple-sync.dll</c>: arguments, environment and stdin as a user would
-/// give them, and a time limit so a hang fails the test instead of blocking the run.
+/// Runs a command of the real <c>simple-sync</c> executable (see <see cref="Executable"/>) to its
+/// end: arguments, environment and stdin as a user would give them, and a time limit so a hang
+/// fails the test instead of blocking the run.
 /// </summary>
 internal static class ExecutableRunner
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "simple-sync.dll");
-
-    private static string DotnetHost =>
-        Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
-
-    /// <summary>
-    /// A start of the executable in <paramref name="workingDirectory"/>. Inherited SIMPLESYNC_*
-    /// and ASPNETCORE_* variables are removed so only what the test gives reaches the process;
-    /// a null value in <paramref name="environment"/> removes that variable too.
-    /// </summary>
-    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<string> args,
-        IReadOnlyDictionary<string, string?>? environment = null)
-    {
-        var info = new ProcessStartInfo(DotnetHost)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(Dll);
-        foreach (var arg in args)
-            info.ArgumentList.Add(arg);
-        foreach (var name in info.Environment.Keys.Where(IsOurs).ToList())
-            info.Environment.Remove(name);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
-        {
-            if (value is null)
-                info.Environment.Remove(name);
-            else
-                info.Environment[name] = value;
-        }
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        return info;
-    }
 
     private static async Task WriteStdinAsync(Process process, string? text, CancellationToken ct)
     {
@@ -98,11 +62,6 @@ internal static class ExecutableRunner
         }
     }
 
-    private static bool IsOurs(string name) =>
-        name.StartsWith("SIMPLESYNC_", StringComparison.OrdinalIgnoreCase)
-        || name.StartsWith("ASPNETCORE_", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("DOTNET_URLS", StringComparison.OrdinalIgnoreCase);
-
     /// <summary>
     /// Runs to completion. <paramref name="stdin"/> is written and stdin closed (no text: closed at
     /// once, as when input comes from /dev/null). Kills the process if it outlives the time limit.
@@ -111,7 +70,7 @@ internal static class ExecutableRunner
         IReadOnlyDictionary<string, string?>? environment = null)
     {
         var ct = TestContext.Current.CancellationToken;
-        using var process = Process.Start(StartInfo(workingDirectory, args, environment))
+        using var process = Process.Start(Executable.SimpleSync(workingDirectory, args, environment))
             ?? throw new InvalidOperationException("could not start the executable");
         try
         {

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using SimpleSync.Protocol;
 using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
@@ -12,15 +11,15 @@ namespace SimpleSync.Tests.Operations;
 /// The live /openapi/v1.json against the routes, the codes in docs/codes.json and what the server
 /// really accepts, so that a client generated from it is right.
 /// </summary>
-public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServer>
+public sealed class OpenApiTests(OpenApiServer shared) : IClassFixture<OpenApiServer>
 {
     private static readonly string[] FeatureTags = ["sync", "events", "auth", "admin", "acl", "health", "metrics"];
     private static readonly string[] AnonymousOperations = ["POST /auth/token", "GET /health"];
 
     [Fact]
-    public async Task Every_mapped_route_and_method_is_in_the_OpenAPI_document()
+    public void Every_mapped_route_and_method_is_in_the_OpenAPI_document()
     {
-        var paths = (await GetDocumentAsync())["paths"]!.AsObject();
+        var paths = shared.Document["paths"]!.AsObject();
 
         var routes = shared.Server.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText != "/openapi/v1.json")
@@ -36,9 +35,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task The_document_describes_bodies_auth_and_errors()
+    public void The_document_describes_bodies_auth_and_errors()
     {
-        var document = await GetDocumentAsync();
+        var document = shared.Document;
         var sync = document["paths"]!["/sync"]!["post"]!;
 
         Assert.Equal("#/components/schemas/SyncRequest",
@@ -54,17 +53,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task The_document_needs_a_token()
+    public void Every_operation_has_a_unique_operationId_and_one_feature_tag()
     {
-        using var response = await shared.Server.Anonymous.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
-
-        await response.AssertProblemAsync(HttpStatusCode.Unauthorized, ErrorCodes.Unauthenticated);
-    }
-
-    [Fact]
-    public async Task Every_operation_has_a_unique_operationId_and_one_feature_tag()
-    {
-        var operations = Operations(await GetDocumentAsync()).ToList();
+        var operations = Operations(shared.Document).ToList();
 
         foreach (var (name, operation) in operations)
         {
@@ -77,9 +68,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task Anonymous_operations_have_empty_security_and_the_rest_need_the_bearer_token()
+    public void Anonymous_operations_have_empty_security_and_the_rest_need_the_bearer_token()
     {
-        var operations = Operations(await GetDocumentAsync()).ToList();
+        var operations = Operations(shared.Document).ToList();
 
         foreach (var (name, operation) in operations)
         {
@@ -97,9 +88,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task Query_values_and_headers_are_described_with_their_types()
+    public void Query_values_and_headers_are_described_with_their_types()
     {
-        var paths = (await GetDocumentAsync())["paths"]!;
+        var paths = shared.Document["paths"]!;
         var pull = paths["/sync"]!["get"]!;
         var stream = paths["/sync/stream"]!["get"]!;
         var push = paths["/sync"]!["post"]!;
@@ -125,9 +116,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task The_explain_operation_describes_its_answer_and_its_errors()
+    public void The_explain_operation_describes_its_answer_and_its_errors()
     {
-        var document = await GetDocumentAsync();
+        var document = shared.Document;
         var explain = document["paths"]!["/acl/explain"]!["get"]!;
 
         Assert.Equal("#/components/schemas/AclExplanation",
@@ -144,7 +135,7 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     [MemberData(nameof(ExplainValues))]
     public async Task The_documented_lengths_of_an_explain_value_are_the_ones_the_server_enforces(string name)
     {
-        var schema = Parameter((await GetDocumentAsync())["paths"]!["/acl/explain"]!["get"]!, name)["schema"]!;
+        var schema = Parameter(shared.Document["paths"]!["/acl/explain"]!["get"]!, name)["schema"]!;
         var (min, max) = (schema["minLength"]!.GetValue<int>(), schema["maxLength"]!.GetValue<int>());
 
         Assert.Equal(HttpStatusCode.OK, await ExplainStatusAsync(name, new string('x', min)));
@@ -164,9 +155,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task The_sdks_identity_headers_are_optional_headers_of_every_operation_they_call()
+    public void The_sdks_identity_headers_are_optional_headers_of_every_operation_they_call()
     {
-        var paths = (await GetDocumentAsync())["paths"]!;
+        var paths = shared.Document["paths"]!;
 
         foreach (var operation in new[] { paths["/auth/token"]!["post"]!, paths["/sync"]!["get"]!, paths["/sync"]!["post"]!, paths["/sync/stream"]!["get"]! })
         {
@@ -192,7 +183,7 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     [MemberData(nameof(BoundedQueryValues))]
     public async Task The_documented_bounds_of_a_query_value_are_the_ones_the_server_enforces(string path, string name)
     {
-        var schema = Parameter((await GetDocumentAsync())["paths"]![path]!["get"]!, name)["schema"]!;
+        var schema = Parameter(shared.Document["paths"]![path]!["get"]!, name)["schema"]!;
         var min = decimal.Parse(schema["minimum"]!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
         var max = decimal.Parse(schema["maximum"]!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture);
 
@@ -203,9 +194,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task Every_error_is_a_problem_whose_code_lists_the_codes_of_docs_codes_json()
+    public void Every_error_is_a_problem_whose_code_lists_the_codes_of_docs_codes_json()
     {
-        var document = await GetDocumentAsync();
+        var document = shared.Document;
         var problem = Schema(document, "Problem");
 
         foreach (var (name, operation) in Operations(document))
@@ -226,9 +217,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task Push_statuses_rejection_reasons_and_stream_end_reasons_are_the_lists_of_docs_codes_json()
+    public void Push_statuses_rejection_reasons_and_stream_end_reasons_are_the_lists_of_docs_codes_json()
     {
-        var document = await GetDocumentAsync();
+        var document = shared.Document;
         var result = Schema(document, "PushResult")["properties"]!;
 
         Assert.Equal(CodeList.Load.PushStatuses, Enum(result["status"]!));
@@ -237,9 +228,9 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task The_stream_is_text_event_stream_with_hello_events_and_end_messages()
+    public void The_stream_is_text_event_stream_with_hello_events_and_end_messages()
     {
-        var document = await GetDocumentAsync();
+        var document = shared.Document;
         var ok = document["paths"]!["/sync/stream"]!["get"]!["responses"]!["200"]!["content"]!.AsObject();
 
         Assert.Equal(["text/event-stream"], ok.Select(c => c.Key));
@@ -250,21 +241,14 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
     }
 
     [Fact]
-    public async Task Timestamps_are_unsigned_64_bit_integers()
+    public void Timestamps_are_unsigned_64_bit_integers()
     {
-        var timestamp = Schema(await GetDocumentAsync(), "Event")["properties"]!["timestamp"]!;
+        var timestamp = Schema(shared.Document, "Event")["properties"]!["timestamp"]!;
 
         Assert.Equal("integer", timestamp["type"]!.GetValue<string>());
         Assert.Equal("uint64", timestamp["format"]!.GetValue<string>());
         Assert.Equal("0", timestamp["minimum"]!.ToJsonString());
         Assert.Equal(ulong.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), timestamp["maximum"]!.ToJsonString());
-    }
-
-    private async Task<JsonNode> GetDocumentAsync()
-    {
-        using var response = await shared.Admin.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
     }
 
     /// <summary>The status of GET path?name=value; a stream is closed as soon as its headers are in.</summary>
@@ -296,4 +280,17 @@ public sealed class OpenApiTests(SharedServer shared) : IClassFixture<SharedServ
 
     /// <summary>Group routes are mapped as "/events/"; the document names them "/events".</summary>
     private static string Normalise(string pattern) => pattern.Length > 1 ? pattern.TrimEnd('/') : pattern;
+}
+
+/// <summary>The shared server and its OpenAPI document, read once: every test of the class reads the same document.</summary>
+public sealed class OpenApiServer : SharedServer
+{
+    internal JsonNode Document { get; private set; } = null!;
+
+    private protected override async Task ReadyAsync()
+    {
+        using var response = await Admin.GetAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Document = JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Operations;

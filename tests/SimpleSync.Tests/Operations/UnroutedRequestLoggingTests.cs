@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Cli;
 
 namespace SimpleSync.Tests.Operations;

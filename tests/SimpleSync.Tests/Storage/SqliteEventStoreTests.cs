@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SimpleSync.Storage;
 using SimpleSync.Storage.Sqlite;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Storage;

@@ -1,4 +1,5 @@
 using SimpleSync.Config;
+using SimpleSync.Testing;
 
 namespace SimpleSync.Tests.Support;
 
@@ -25,7 +26,11 @@ public class SharedServer : IAsyncLifetime
         AdminUuid = Jwt.Payload(Admin.DefaultRequestHeaders.Authorization!.Parameter!)["sub"]!.GetValue<string>();
         (AliceUuid, Alice) = await Server.NewUserAsync("alice");
         AliceToken = Alice.DefaultRequestHeaders.Authorization!.Parameter!;
+        await ReadyAsync();
     }
+
+    /// <summary>What a fixture reads once for its whole class, after the users are in place.</summary>
+    private protected virtual Task ReadyAsync() => Task.CompletedTask;
 
     /// <summary>Options of the shared server beyond the defaults, for a fixture that needs its own.</summary>
     private protected virtual SimpleSyncOptions Configure(SimpleSyncOptions options) => options;

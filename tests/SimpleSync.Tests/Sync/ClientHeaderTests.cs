@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Sync;

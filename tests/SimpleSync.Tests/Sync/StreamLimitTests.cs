@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using SimpleSync.Protocol;
 using SimpleSync.Storage;
 using SimpleSync.Sync;
+using SimpleSync.Testing;
 using SimpleSync.Tests.Support;
 
 namespace SimpleSync.Tests.Sync;

@@ -1,16 +1,17 @@
-// The real SimpleSync server for the tests of the SDK, of clients/openapi-check and of
-// samples/web-demo: `dotnet simple-sync.dll serve` on a free loopback port over a SQLite file in a
-// temp directory. It can be stopped and started again on the same port and files, so clients see
-// outages and restarts as they would in the field.
+// The real SimpleSync server for the tests of the SDK, of clients/openapi-check, of
+// samples/web-demo and of the console: `dotnet simple-sync.dll serve` on a free loopback port over
+// a SQLite file in a temp directory. It is started on port 0 and says which port it got, and that
+// it is ready, through `--ready-file`. It can be stopped and started again on the same port and
+// files, so clients see outages and restarts as they would in the field.
 //
 // The other two packages import this file by relative path, so it needs nothing but Node: the
 // SDK's build (dist/) is loaded only by the methods that use it, client() and history().
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, watch } from "node:fs";
 import { access, mkdtemp, readFile, rm, mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const sdk = () => import("../../dist/index.js");
@@ -59,6 +60,11 @@ export async function waitFor(condition, { timeoutMs = 30_000, what = "the condi
   }
 }
 
+/**
+ * A loopback port nothing listens on now, for a caller that must name the server's address before
+ * the server starts (the web demo's static server points at it). Another process may take it
+ * meanwhile; without a reason like that, let the server pick its port (TestServer.start does).
+ */
 export async function freePort() {
   return new Promise((resolvePort, reject) => {
     const s = createServer();
@@ -68,6 +74,37 @@ export async function freePort() {
       s.close(() => resolvePort(port));
     });
   });
+}
+
+/**
+ * The parsed ready file of `simple-sync serve --ready-file path` ({urls, pid, version, store}),
+ * once the server has written it: it renames the whole file into place, so the directory's change
+ * event means it is complete. Fails when `exited` settles first or after `timeoutMs`.
+ */
+async function readyFile(path, exited, timeoutMs) {
+  const watcher = watch(dirname(path));
+  let timer;
+  try {
+    const appeared = new Promise((resolveAppeared, reject) => {
+      watcher.on("change", (_, file) => {
+        if (file === basename(path) && existsSync(path)) resolveAppeared();
+      });
+      watcher.on("error", reject);
+    });
+    if (!existsSync(path)) {
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no ready file within ${timeoutMs} ms`)), timeoutMs);
+      });
+      const early = exited.then((code) => {
+        throw new Error(`the server exited with ${code} before it was ready`);
+      });
+      await Promise.race([appeared, early, timeout]);
+    }
+    return JSON.parse(await readFile(path, "utf8"));
+  } finally {
+    clearTimeout(timer);
+    watcher.close();
+  }
 }
 
 export const passwordOf = (username) => `pw-${username}-secret`;
@@ -84,9 +121,10 @@ function serverEnv(settings) {
 export class TestServer {
   constructor(dir, port, env) {
     this.dir = dir;
-    this.port = port;
     this.env = env;
-    this.url = `http://127.0.0.1:${port}`;
+    // Unknown until the first start when no port is given: the server picks one.
+    this.port = port ?? null;
+    this.url = port ? `http://127.0.0.1:${port}` : null;
     this.dbPath = join(dir, "data", "simple-sync.db");
     this.process = null;
     this.adminToken = null;
@@ -95,7 +133,7 @@ export class TestServer {
 
   /**
    * Starts a server; `env` adds SIMPLESYNC_* settings (e.g. SIMPLESYNC_LIMITS_MAX_BODY_BYTES,
-   * SIMPLESYNC_SERVER_CORS_ORIGINS). `port` is a free one unless given.
+   * SIMPLESYNC_SERVER_CORS_ORIGINS). The server picks a free port unless `port` is given.
    */
   static async start(env = {}, { port } = {}) {
     await access(serverDll).catch(() => {
@@ -103,7 +141,7 @@ export class TestServer {
     });
     const dir = await mkdtemp(join(tmpdir(), "simplesync-test-"));
     await mkdir(join(dir, "data"), { mode: 0o700 });
-    const server = new TestServer(dir, port ?? (await freePort()), env);
+    const server = new TestServer(dir, port, env);
     try {
       await server.startAgain();
     } catch (error) {
@@ -113,38 +151,31 @@ export class TestServer {
     return server;
   }
 
+  /** Starts the server (again, after stop(): on the same port and files) and waits until it is ready. */
   async startAgain() {
     const env = serverEnv({
-      SIMPLESYNC_SERVER_LISTEN: this.url,
+      SIMPLESYNC_SERVER_LISTEN: this.url ?? "http://127.0.0.1:0",
       SIMPLESYNC_SERVER_LOG_LEVEL: "warning",
       SIMPLESYNC_STORAGE_SQLITE_PATH: this.dbPath,
       SIMPLESYNC_AUTH_JWT_SECRET_FILE: join(this.dir, "data", "jwt-secret"),
       SIMPLESYNC_AUTH_LOGIN_MAX_FAILURES: "10000",
       ...this.env,
     });
-    const child = spawn("dotnet", [serverDll, "serve"], { cwd: this.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const readyPath = join(this.dir, "ready.json");
+    // Left over only if a previous server did not stop cleanly; it must not be taken for this one's.
+    await rm(readyPath, { force: true });
+    const child = spawn("dotnet", [serverDll, "serve", "--ready-file", readyPath], { cwd: this.dir, env, stdio: ["ignore", "pipe", "pipe"] });
     this.process = child;
     const exited = new Promise((r) => child.once("exit", (code) => r(code)));
     this.exited = exited;
     child.stdout.on("data", (d) => this.log.push(String(d)));
     child.stderr.on("data", (d) => this.log.push(String(d)));
-    let early = null;
-    exited.then((code) => (early = code));
     try {
-      await waitFor(
-        async () => {
-          if (early !== null) throw new Error(`the server exited with ${early}:`);
-          try {
-            const r = await fetch(`${this.url}/health`);
-            return r.status === 200;
-          } catch {
-            return false;
-          }
-        },
-        { timeoutMs: 60_000, what: "the server's /health" },
-      );
+      const ready = await readyFile(readyPath, exited, 60_000);
+      this.url = ready.urls[0];
+      this.port = Number(new URL(this.url).port);
     } catch (error) {
-      await this.stop(); // not left running when it never answered
+      await this.stop(); // not left running when it never got ready
       error.message += `\n${this.log.join("")}`;
       throw error;
     }

@@ -1,4 +1,4 @@
-namespace SimpleSync.Tests.Support;
+namespace SimpleSync.Testing;
 
 /// <summary>A fresh directory under the system temp folder, deleted with everything in it on dispose.</summary>
 internal sealed class TempDir : IDisposable

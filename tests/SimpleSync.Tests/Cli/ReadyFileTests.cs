@@ -1,0 +1,59 @@
+using System.Net;
+using System.Text.Json;
+using SimpleSync.Protocol;
+
+namespace SimpleSync.Tests.Cli;
+
+/// <summary>serve --ready-file: where a program that started the server learns that it listens, and at which address.</summary>
+public sealed class ReadyFileTests
+{
+    [Fact]
+    public async Task Serve_writes_a_private_ready_file_with_the_address_it_got_and_removes_it_at_a_clean_stop()
+    {
+        using var workspace = new CliWorkspace();
+        await using var server = await workspace.ServeAsync();
+        var path = server.ReadyFilePath!;
+
+        using var ready = JsonDocument.Parse(await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+        var root = ready.RootElement;
+        var url = Assert.Single(root.GetProperty("urls").EnumerateArray()).GetString()!;
+        Assert.Matches(@"^http://127\.0\.0\.1:[1-9][0-9]*$", url);
+        Assert.Equal(server.Pid, root.GetProperty("pid").GetInt32());
+        Assert.Equal(workspace.DatabaseFile, root.GetProperty("store").GetString());
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, CliWorkspace.UnixModeOf(path));
+        Assert.Equal([Path.GetFileName(path)], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+        // The line for people is still printed, with the same address.
+        Assert.Contains($"listening on {url} ", server.Stdout, StringComparison.Ordinal);
+
+        using var client = new HttpClient { BaseAddress = new Uri(url), Timeout = ExecutableRunner.Timeout };
+        using var health = await client.GetAsync("/health", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        var body = JsonSerializer.Deserialize(await health.Content.ReadAsStringAsync(TestContext.Current.CancellationToken),
+            ProtocolJsonContext.Default.HealthResponse)!;
+        Assert.Equal("ok", body.Status);
+        Assert.Equal(body.Version, root.GetProperty("version").GetString());
+
+        Assert.Equal(0, await server.StopAsync());
+        Assert.False(File.Exists(path), "the ready file outlived a clean stop");
+    }
+
+    public static TheoryData<string, string, string> RefusedPaths() => new()
+    {
+        // /sys refuses new files even to root, who ignores permission bits.
+        { "an unwritable directory", "/sys/simple-sync-ready.json", "cannot write in /sys" },
+        { "a missing directory", "missing/ready.json", "does not exist" },
+        { "a directory", ".", "is a directory" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedPaths))]
+    public async Task A_ready_file_that_cannot_be_written_is_refused_before_anything_is_served(string what, string path, string reason)
+    {
+        using var workspace = new CliWorkspace();
+
+        var result = await workspace.RunAsync("serve", "--ready-file", path);
+
+        result.AssertConfigRefused(what, "--ready-file", reason);
+        Assert.False(Directory.Exists(workspace.Data("")), "the store was created although the server never started");
+    }
+}
