@@ -5,12 +5,7 @@ namespace SimpleSync.Storage.Sqlite;
 internal sealed partial class SqliteEventStore
 {
     public Task<long> GetAclVersionAsync(CancellationToken ct) =>
-        Task.FromResult(WithConnection(connection =>
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT coalesce(max(version), 0) FROM acl_changes";
-            return (long)command.ExecuteScalar()!;
-        }));
+        Task.FromResult(_reads.Run("SELECT coalesce(max(version), 0) FROM acl_changes", command => (long)command.ExecuteScalar()!));
 
     public Task<AclVersion> GetAclAsync(CancellationToken ct) =>
         Task.FromResult(ReadAclVersions("ORDER BY version DESC LIMIT 1").SingleOrDefault() ?? new AclVersion(0, [], null, null));

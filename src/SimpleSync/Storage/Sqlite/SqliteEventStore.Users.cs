@@ -80,11 +80,9 @@ internal sealed partial class SqliteEventStore
         }
     }
 
-    private StoredUser? FindUser(string where, string key) => WithConnection(connection =>
+    private StoredUser? FindUser(string where, string key) => _reads.Run($"SELECT {StoreRows.UserColumns} FROM users WHERE {where}", command =>
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {StoreRows.UserColumns} FROM users WHERE {where}";
-        command.Parameters.AddWithValue("$key", key);
+        PreparedReads.Bind(command, "$key", key);
         using var reader = command.ExecuteReader();
         return reader.Read() ? StoreRows.ReadUser(reader) : null;
     });

@@ -15,12 +15,14 @@ internal sealed partial class SqliteEventStore : IEventStore
     private readonly SqliteDatabase _database;
     private readonly SqliteWriter _writer;
     private readonly GroupCommit _appends;
+    private readonly PreparedReads _reads;
 
     private SqliteEventStore(SqliteDatabase database, string epoch, Action<IReadOnlyList<SequencedEvent>>? committed)
     {
         _database = database;
         Epoch = epoch;
         _writer = new SqliteWriter(database);
+        _reads = new PreparedReads(database);
         _appends = new GroupCommit(_writer.CommitAsync, committed);
     }
 
@@ -90,13 +92,8 @@ internal sealed partial class SqliteEventStore : IEventStore
     public Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var head = WithConnection(connection =>
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT coalesce(max(seq), 0) FROM events";
-            return (long)command.ExecuteScalar()!;
-        });
-        return Task.FromResult<IHistorySnapshot>(new SqliteSnapshot(_database, head));
+        var head = _reads.Run("SELECT coalesce(max(seq), 0) FROM events", command => (long)command.ExecuteScalar()!);
+        return Task.FromResult<IHistorySnapshot>(new SqliteSnapshot(_reads, head));
     }
 
     public Task<bool> IsHealthyAsync(CancellationToken ct)
@@ -119,6 +116,7 @@ internal sealed partial class SqliteEventStore : IEventStore
     {
         await _appends.DisposeAsync();
         _writer.Dispose();
+        _reads.Dispose();
         _database.ClearPool();
     }
 
