@@ -21,7 +21,8 @@ internal sealed record LoadGenOptions
           --observe-commits     count the server's commits in push scenarios with one extra live
                                 stream (adds a little load; off for the headline figures)
           --json FILE           also write every run's figures as JSON
-          --server DLL          the simple-sync.dll to start (default: src/SimpleSync/bin/<this configuration>)
+          --server DLL          the simple-sync.dll to start, or a native simple-sync executable
+                                (default: src/SimpleSync/bin/<this configuration>)
           --server-env K=V      extra environment variable for the server process (repeatable)
           --stores LIST         the stores to run each scenario on, taking turns, comma-separated:
                                 sqlite (one server; the default), postgres2 (two servers on one

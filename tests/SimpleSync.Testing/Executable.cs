@@ -45,10 +45,18 @@ internal static class Executable
         return info;
     }
 
-    /// <summary>Runs <c>simple-sync</c> itself: the host, the dll, then <paramref name="args"/>.</summary>
+    /// <summary>
+    /// Runs <c>simple-sync</c> itself: the host, the dll, then <paramref name="args"/>; or, when
+    /// <paramref name="dll"/> names a native build (Native AOT, no <c>.dll</c>), that executable.
+    /// </summary>
     public static ProcessStartInfo SimpleSync(string workingDirectory, IEnumerable<string> args,
-        IReadOnlyDictionary<string, string?>? environment = null, string? dll = null) =>
-        StartInfo(DotnetHost, workingDirectory, [dll ?? DefaultDll, .. args], environment);
+        IReadOnlyDictionary<string, string?>? environment = null, string? dll = null)
+    {
+        var path = dll ?? DefaultDll;
+        return path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
+            ? StartInfo(DotnetHost, workingDirectory, [path, .. args], environment)
+            : StartInfo(path, workingDirectory, args, environment);
+    }
 
     private static bool IsOurs(string name) =>
         name.StartsWith("SIMPLESYNC_", StringComparison.OrdinalIgnoreCase)
