@@ -64,6 +64,8 @@ internal static class ServeCommand
             var full = Path.GetFullPath(path);
             if (Directory.Exists(full))
                 throw new UsageException($"serve: {ReadyFileOption} {full} is a directory");
+            if (File.Exists(full) && !IsReadyFile(full))
+                throw new UsageException($"serve: {ReadyFileOption} {full} exists and is not a ready file; it is left as it is (name a new file)");
             var directory = Path.GetDirectoryName(full)!;
             if (!Directory.Exists(directory))
                 throw new UsageException($"serve: {ReadyFileOption} {full}: the directory {directory} does not exist");
@@ -78,6 +80,27 @@ internal static class ServeCommand
                 throw new UsageException($"serve: {ReadyFileOption} {full}: cannot write in {directory} ({(ex is UnauthorizedAccessException ? "permission denied" : ex.Message)})");
             }
             return new ReadyFile(full);
+        }
+
+        /// <summary>
+        /// A file a server wrote before (one that did not stop cleanly leaves it): replaced. Anything
+        /// else at that path — a config, a database, a typo — is never overwritten or deleted.
+        /// </summary>
+        private static bool IsReadyFile(string path)
+        {
+            try
+            {
+                using var stream = File.OpenRead(path);
+                if (stream.Length > 64 * 1024)
+                    return false;
+                using var json = JsonDocument.Parse(stream);
+                return json.RootElement.ValueKind == JsonValueKind.Object
+                    && json.RootElement.TryGetProperty("urls", out _) && json.RootElement.TryGetProperty("pid", out _);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+            {
+                return false;
+            }
         }
 
         public void Write(IReadOnlyList<string> urls, string store)

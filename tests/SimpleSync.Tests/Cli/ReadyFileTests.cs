@@ -56,4 +56,18 @@ public sealed class ReadyFileTests
         result.AssertConfigRefused(what, "--ready-file", reason);
         Assert.False(Directory.Exists(workspace.Data("")), "the store was created although the server never started");
     }
+
+    [Fact]
+    public async Task A_ready_file_path_that_names_another_file_is_refused_and_the_file_left_as_it_was()
+    {
+        using var workspace = new CliWorkspace();
+        var config = await File.ReadAllTextAsync(workspace.ConfigFile, TestContext.Current.CancellationToken);
+
+        // A slip that names the config itself.
+        var result = await workspace.RunAsync("serve", "--ready-file", workspace.ConfigFile);
+
+        result.AssertConfigRefused("an existing file", "--ready-file", "exists and is not a ready file");
+        Assert.Equal(config, await File.ReadAllTextAsync(workspace.ConfigFile, TestContext.Current.CancellationToken));
+        Assert.False(Directory.Exists(workspace.Data("")), "the store was created although the server never started");
+    }
 }
