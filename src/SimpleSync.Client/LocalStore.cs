@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using SimpleSync.Protocol;
+using SimpleSync.Storage;
 
 namespace SimpleSync.Client;
 

@@ -53,7 +53,8 @@ public sealed partial class SyncClient
 
     private ItemFold<TState> FoldOf<TState>(Func<TState?, Event, TState> reducer)
     {
-        var index = _folds.FindIndex(f => f.Reducer.Equals(reducer));
+        // By type too: through delegate variance one reducer can serve two state types.
+        var index = _folds.FindIndex(f => f is ItemFold<TState> && f.Reducer.Equals(reducer));
         var fold = index >= 0 ? (ItemFold<TState>)_folds[index] : new ItemFold<TState>(reducer);
         if (index != 0)
         {
