@@ -117,11 +117,12 @@ internal sealed class ServerProcess : IAsyncDisposable
             server.Pid = await server._pid.Task.WaitAsync(TimeSpan.FromSeconds(10));
             return server;
         }
-        catch (TimeoutException)
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
         {
-            // Without its pid, /proc would be read for pid 0: fail here, with why.
+            // No pid in time, or the watchdog exited first: without its pid, /proc would be read
+            // for pid 0. Fail here, with why, and leave no process behind.
             await server.DisposeAsync();
-            throw new InvalidOperationException($"{command[0]} did not start: no pid within 10 s");
+            throw new InvalidOperationException($"{command[0]} did not start: {(ex is TimeoutException ? "no pid within 10 s" : ex.Message)}");
         }
     }
 
