@@ -19,7 +19,8 @@ internal static class ServeCommand
         --ready-file PATH  once the server listens, write PATH (owner-only, replaced atomically):
                            {"urls":[...],"pid":N,"version":"...","store":"..."}, the addresses it
                            really got (useful with port 0); removed again at a clean shutdown. Its
-                           directory must exist and be writable, or the server does not start.
+                           directory must exist and be writable, and an existing file there must
+                           be a ready file left by an earlier run, or the server does not start.
         """,
         0, 0, [ReadyFileOption], RunAsync);
 
