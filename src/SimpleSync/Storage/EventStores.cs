@@ -13,15 +13,19 @@ internal static class EventStores
     /// quietly create an empty store and report an empty history (<see cref="StoreMissingException"/>).
     /// A PostgreSQL database is always created by its operator; its schema is created on first open.
     /// </param>
+    /// <param name="keepReads">
+    /// True for a server, which keeps the reads on every request's path in memory where its
+    /// backend can tell when another process changed them (SQLite: <see cref="ChangeCounters"/>).
+    /// </param>
     public static async Task<IEventStore> OpenAsync(StorageSection storage, Action<IReadOnlyList<SequencedEvent>>? committed,
-        bool create, CancellationToken ct)
+        bool create, CancellationToken ct, bool keepReads = false)
     {
         switch (storage.Provider)
         {
             case "sqlite":
                 if (!create && !File.Exists(storage.SqlitePath))
                     throw new StoreMissingException($"{storage.SqlitePath}: there is no store yet (check storage.sqlite_path, or start the server once)");
-                return SqliteEventStore.Open(storage.SqlitePath, committed);
+                return SqliteEventStore.Open(storage.SqlitePath, committed, keepReads);
             case "postgres":
                 return await PostgresEventStore.OpenAsync(storage.Postgres, committed, ct);
             default:

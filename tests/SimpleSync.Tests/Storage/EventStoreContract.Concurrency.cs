@@ -141,13 +141,23 @@ public abstract partial class EventStoreContract
         using var subscription = hub.Subscribe(new StreamOwner("user-1", "stamp", DateTimeOffset.MaxValue));
 
         var fromOther = await other.AppendAsync([New(), New()], Ct);
-        if (!AnnouncesOtherWriters)
-            time.Advance(server.OtherWritersPoll);
         var received = new List<long>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        Task<IReadOnlyList<SequencedEvent>>? next = null;
         while (received.Count < 2)
         {
-            var batch = await subscription.Batches.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
-            received.AddRange(batch.Select(e => e.Seq));
+            // The feed may not have set its poll's timer yet when the clock first moves: a store
+            // that needs the poll gets it again until the events come.
+            if (!AnnouncesOtherWriters)
+                time.Advance(server.OtherWritersPoll);
+            next ??= subscription.Batches.ReadAsync(Ct).AsTask();
+            var wait = AnnouncesOtherWriters ? TimeSpan.FromSeconds(30) : TimeSpan.FromMilliseconds(200);
+            if (await Task.WhenAny(next, Task.Delay(wait, Ct)) == next)
+            {
+                received.AddRange((await next).Select(e => e.Seq));
+                next = null;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the feed published nothing of the other instance's commit within 30 s");
         }
         await feed.StopAsync(Ct);
 

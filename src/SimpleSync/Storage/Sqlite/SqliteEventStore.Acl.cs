@@ -4,8 +4,10 @@ namespace SimpleSync.Storage.Sqlite;
 
 internal sealed partial class SqliteEventStore
 {
+    /// <summary>On every push's path: kept in memory by a server (<see cref="ChangeCounters"/>).</summary>
     public Task<long> GetAclVersionAsync(CancellationToken ct) =>
-        Task.FromResult(_reads.Run("SELECT coalesce(max(version), 0) FROM acl_changes", command => (long)command.ExecuteScalar()!));
+        Task.FromResult(Kept(_aclVersion, _changes.Access,
+            () => _reads.Run("SELECT coalesce(max(version), 0) FROM acl_changes", command => (long)command.ExecuteScalar()!)));
 
     public Task<AclVersion> GetAclAsync(CancellationToken ct) =>
         Task.FromResult(ReadAclVersions("ORDER BY version DESC LIMIT 1").SingleOrDefault() ?? new AclVersion(0, [], null, null));
@@ -14,7 +16,7 @@ internal sealed partial class SqliteEventStore
         Task.FromResult<IReadOnlyList<AclVersion>>(ReadAclVersions("ORDER BY version"));
 
     public Task<long> ReplaceAclAsync(IReadOnlyList<AclRule> rules, string changedBy, DateTimeOffset at, CancellationToken ct) =>
-        Task.FromResult(WithConnection(connection =>
+        Task.FromResult(AccessWrite(() => WithConnection(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText =
@@ -23,7 +25,7 @@ internal sealed partial class SqliteEventStore
             command.Parameters.AddWithValue("$by", changedBy);
             command.Parameters.AddWithValue("$rules", StoreRows.RulesJson(rules));
             return (long)command.ExecuteScalar()!;
-        }, write: true));
+        }, write: true)));
 
     private List<AclVersion> ReadAclVersions(string orderAndLimit) => WithConnection(connection =>
     {

@@ -7,7 +7,7 @@ namespace SimpleSync.Storage.Sqlite;
 internal sealed partial class SqliteEventStore
 {
     public Task<bool> SetAdminAsync(string uuid, bool admin, CancellationToken ct) =>
-        Task.FromResult(InWriteTransaction(connection =>
+        Task.FromResult(AccessWrite(() => InWriteTransaction(connection =>
         {
             using var update = connection.CreateCommand();
             update.CommandText = "UPDATE users SET admin = $admin WHERE uuid = $uuid";
@@ -20,10 +20,10 @@ internal sealed partial class SqliteEventStore
             if (!admin && (long)count.ExecuteScalar()! == 0)
                 throw new ApiException(ErrorCodes.Conflict, "this is the last admin: make another user an admin first");
             return true;
-        }));
+        })));
 
     public Task<IReadOnlyList<string>> GrantAdminsAsync(IReadOnlyList<string> names, DateTimeOffset at, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<string>>(InWriteTransaction(connection =>
+        Task.FromResult<IReadOnlyList<string>>(AccessWrite(() => InWriteTransaction(connection =>
         {
             var recorded = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             using (var read = connection.CreateCommand())
@@ -55,7 +55,7 @@ internal sealed partial class SqliteEventStore
                 record.ExecuteNonQuery();
             }
             return granted;
-        }));
+        })));
 
     public Task<IReadOnlyList<AdminGrant>> ListAdminGrantsAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<AdminGrant>>(WithConnection(connection =>

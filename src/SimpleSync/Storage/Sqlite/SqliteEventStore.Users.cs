@@ -9,8 +9,12 @@ internal sealed partial class SqliteEventStore
     public Task<StoredUser?> FindUserByNameAsync(string username, CancellationToken ct) =>
         Task.FromResult(FindUser("username = $key", username));
 
-    public Task<StoredUser?> FindUserByUuidAsync(string uuid, CancellationToken ct) =>
-        Task.FromResult(FindUser("uuid = $key", uuid));
+    /// <summary>On every authenticated request's path: kept in memory by a server (<see cref="ChangeCounters"/>).</summary>
+    public Task<StoredUser?> FindUserByUuidAsync(string uuid, CancellationToken ct)
+    {
+        var count = _changes.Access;
+        return Task.FromResult(_changes.KeepsReads ? _users.Find(count, uuid, () => FindUser("uuid = $key", uuid)) : FindUser("uuid = $key", uuid));
+    }
 
     public Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken ct) =>
         Task.FromResult(WithConnection<IReadOnlyList<StoredUser>>(connection =>
@@ -30,7 +34,7 @@ internal sealed partial class SqliteEventStore
 
     public Task CreateUserAsync(StoredUser user, CancellationToken ct)
     {
-        WithConnection(connection =>
+        AccessWrite(() => WithConnection(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText =
@@ -43,12 +47,12 @@ internal sealed partial class SqliteEventStore
             command.Parameters.AddWithValue("$at", user.CreatedAt.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$admin", user.Admin);
             return ExecuteUserWrite(command, user.Uuid, user.Username);
-        }, write: true);
+        }, write: true));
         return Task.CompletedTask;
     }
 
     public Task<bool> UpdateUserAsync(string uuid, string? newUsername, string? newPasswordHash, string newStamp, DateTimeOffset at, CancellationToken ct) =>
-        Task.FromResult(WithConnection(connection =>
+        Task.FromResult(AccessWrite(() => WithConnection(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText =
@@ -61,7 +65,7 @@ internal sealed partial class SqliteEventStore
             command.Parameters.AddWithValue("$stamp", newStamp);
             command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
             return ExecuteUserWrite(command, uuid, newUsername) == 1;
-        }, write: true));
+        }, write: true)));
 
     /// <summary>Runs an insert or update of users, naming the taken value on a unique violation.</summary>
     private static int ExecuteUserWrite(SqliteCommand command, string uuid, string? username)

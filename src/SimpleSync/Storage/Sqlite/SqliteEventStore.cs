@@ -9,6 +9,8 @@ namespace SimpleSync.Storage.Sqlite;
 /// and one <see cref="SqliteWriter"/>; reads use their own pooled connections and never block it.
 /// Its tasks complete synchronously: Microsoft.Data.Sqlite does its I/O on the calling thread
 /// (a local file, in microseconds), and appends wait on the writer's own thread, not here.
+/// A server keeps the reads on every request's path — a token's user, the ACL version, the head —
+/// in memory against <see cref="ChangeCounters"/>, which every writer moves after its commit.
 /// </summary>
 internal sealed partial class SqliteEventStore : IEventStore
 {
@@ -16,12 +18,20 @@ internal sealed partial class SqliteEventStore : IEventStore
     private readonly SqliteWriter _writer;
     private readonly GroupCommit _appends;
     private readonly PreparedReads _reads;
+    private readonly ChangeCounters _changes;
+    private readonly KeptValue<long> _head = new();
+    private readonly KeptValue<long> _aclVersion = new();
+    private readonly KeptUsers _users = new(KeptUsersCapacity);
 
-    private SqliteEventStore(SqliteDatabase database, string epoch, Action<IReadOnlyList<SequencedEvent>>? committed)
+    /// <summary>Users kept in memory at most (a few hundred bytes each); more are read each time.</summary>
+    private const int KeptUsersCapacity = 10_000;
+
+    private SqliteEventStore(SqliteDatabase database, string epoch, Action<IReadOnlyList<SequencedEvent>>? committed, ChangeCounters changes)
     {
         _database = database;
         Epoch = epoch;
-        _writer = new SqliteWriter(database);
+        _changes = changes;
+        _writer = new SqliteWriter(database, changes, _head);
         _reads = new PreparedReads(database);
         _appends = new GroupCommit(_writer.CommitAsync, committed);
     }
@@ -43,12 +53,25 @@ internal sealed partial class SqliteEventStore : IEventStore
 
     /// <summary>Opens (creating if needed) the database at <paramref name="path"/> and brings its schema up to date.</summary>
     /// <param name="committed">Told of every commit's accepted events, in seq order, after the commit.</param>
-    public static SqliteEventStore Open(string path, Action<IReadOnlyList<SequencedEvent>>? committed = null)
+    /// <param name="keepReads">
+    /// True for a server: the hot reads are kept in memory against the file's change counters.
+    /// False for a short-lived command: it reads every time and only announces its changes.
+    /// </param>
+    public static SqliteEventStore Open(string path, Action<IReadOnlyList<SequencedEvent>>? committed = null, bool keepReads = true)
     {
         var database = new SqliteDatabase(path);
         database.Initialise();
-        using var connection = database.OpenForWrite();
-        return new SqliteEventStore(database, EnsureEpoch(connection), committed);
+        var changes = keepReads ? ChangeCounters.Mapped(database.Path) : ChangeCounters.Announcing(database.Path);
+        try
+        {
+            using var connection = database.OpenForWrite();
+            return new SqliteEventStore(database, EnsureEpoch(connection), committed, changes);
+        }
+        catch
+        {
+            changes.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Writes a new random epoch: a copy of a store is a different store for clients' cursors.</summary>
@@ -92,7 +115,8 @@ internal sealed partial class SqliteEventStore : IEventStore
     public Task<IHistorySnapshot> OpenSnapshotAsync(CancellationToken ct)
     {
         ct.ThrowIfCancellationRequested();
-        var head = _reads.Run("SELECT coalesce(max(seq), 0) FROM events", command => (long)command.ExecuteScalar()!);
+        var head = Kept(_head, _changes.History,
+            () => _reads.Run("SELECT coalesce(max(seq), 0) FROM events", command => (long)command.ExecuteScalar()!));
         return Task.FromResult<IHistorySnapshot>(new SqliteSnapshot(_reads, head));
     }
 
@@ -117,7 +141,22 @@ internal sealed partial class SqliteEventStore : IEventStore
         await _appends.DisposeAsync();
         _writer.Dispose();
         _reads.Dispose();
+        _changes.Dispose();
         _database.ClearPool();
+    }
+
+    /// <summary>
+    /// <paramref name="read"/>'s value, or the one kept under <paramref name="count"/> — a counter
+    /// read by the caller before this call, so before any read made here.
+    /// </summary>
+    private T Kept<T>(KeptValue<T> kept, long count, Func<T> read) => _changes.KeepsReads ? kept.Get(count, read) : read();
+
+    /// <summary>Runs a write of users, admins or the ACL, then announces it to every process that keeps reads.</summary>
+    private T AccessWrite<T>(Func<T> write)
+    {
+        var result = write();
+        _changes.AccessChanged();
+        return result;
     }
 
     private T WithConnection<T>(Func<SqliteConnection, T> work, bool write = false)

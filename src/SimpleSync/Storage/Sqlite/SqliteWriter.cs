@@ -7,8 +7,10 @@ namespace SimpleSync.Storage.Sqlite;
 /// The one connection that appends, for <see cref="GroupCommit"/>. Its BEGIN IMMEDIATE holds the
 /// file's write lock from the first seq given to the commit, so seqs are given in commit order
 /// even when another process (the CLI) writes too: a reader never sees seq N+1 before N.
+/// After a commit that added events it moves the history's change counter and, when no other
+/// writer moved it meanwhile, keeps the new head, so the requests that follow read no head.
 /// </summary>
-internal sealed class SqliteWriter(SqliteDatabase database) : IDisposable
+internal sealed class SqliteWriter(SqliteDatabase database, ChangeCounters changes, KeptValue<long> head) : IDisposable
 {
     private SqliteConnection? _connection;
     private AppendStatements? _statements;
@@ -19,7 +21,17 @@ internal sealed class SqliteWriter(SqliteDatabase database) : IDisposable
         {
             _connection ??= database.OpenForWrite();
             _statements ??= new AppendStatements(_connection);
-            return Task.FromResult(Commit(_connection, _statements, batch));
+            // Read before the commit: if the count after it is one more, no other writer finished a
+            // commit in between, and this commit's last seq is the head (seqs follow commit order).
+            var before = changes.History;
+            var results = Commit(_connection, _statements, batch);
+            if (LastAccepted(results) is { } last)
+            {
+                var after = changes.HistoryChanged();
+                if (after == before + 1)
+                    head.Offer(after, last);
+            }
+            return Task.FromResult(results);
         }
         catch (Exception ex)
         {
@@ -43,6 +55,20 @@ internal sealed class SqliteWriter(SqliteDatabase database) : IDisposable
         }
         tx.Commit();
         return results;
+    }
+
+    private static long? LastAccepted(AppendOutcome[][] results)
+    {
+        long? last = null;
+        foreach (var outcomes in results)
+        {
+            foreach (var outcome in outcomes)
+            {
+                if (outcome.Status == AppendStatus.Accepted && outcome.Seq > (last ?? 0))
+                    last = outcome.Seq;
+            }
+        }
+        return last;
     }
 
     public void Dispose()
