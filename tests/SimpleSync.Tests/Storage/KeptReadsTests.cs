@@ -164,4 +164,60 @@ public sealed class KeptReadsTests : IDisposable
             await command.ReplaceAclAsync([], "cli", At, Ct);
         Assert.Equal("stamp-2", (await server.FindUserByUuidAsync("user-alice", Ct))!.SecurityStamp);
     }
+
+    [Fact]
+    public async Task A_pull_gets_every_event_past_its_cursor_when_a_command_committed_between_the_server_s_commits()
+    {
+        await using var server = SqliteEventStore.Open(DatabasePath);
+        var all = new List<Event>();
+        async Task AppendAsync(IEventStore store, int count)
+        {
+            var events = Enumerable.Range(0, count).Select(_ => TestEvents.New("user-alice")).ToList();
+            await store.AppendAsync(events, Ct);
+            all.AddRange(events);
+        }
+        await AppendAsync(server, 2);
+        await using (var command = SqliteEventStore.Open(DatabasePath, keepReads: false))
+            await AppendAsync(command, 3);
+        await AppendAsync(server, 2);
+        await AppendAsync(server, 1);
+        await AssertEverySinceAsync();
+
+        // Now the newest events are past what this server committed: memory, then the database.
+        await using (var command = SqliteEventStore.Open(DatabasePath, keepReads: false))
+            await AppendAsync(command, 2);
+        await AssertEverySinceAsync();
+
+        async Task AssertEverySinceAsync()
+        {
+            for (var cursor = 0; cursor <= all.Count; cursor++)
+            {
+                foreach (var limit in new[] { 1, 2, 10 })
+                {
+                    var expected = all.Skip(cursor).Take(limit).Select((e, i) => (cursor + i + 1L, e.Uuid));
+                    Assert.Equal(expected, await SinceAsync(server, cursor, limit));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Reads_from_before_the_events_kept_in_memory_come_from_the_database()
+    {
+        await using var server = SqliteEventStore.Open(DatabasePath);
+        var events = Enumerable.Range(0, 9_000).Select(_ => TestEvents.New("user-alice")).ToList();
+        await server.AppendAsync(events, Ct);
+
+        Assert.Equal(events.Select((e, i) => (i + 1L, e.Uuid)), await SinceAsync(server, 0, 10_000));
+        Assert.Equal(events.Skip(8_990).Select((e, i) => (8_991L + i, e.Uuid)), await SinceAsync(server, 8_990, 10_000));
+    }
+
+    private static async Task<List<(long Seq, string Uuid)>> SinceAsync(IEventStore store, long cursor, int limit)
+    {
+        await using var snapshot = await store.OpenSnapshotAsync(Ct);
+        var read = new List<(long, string)>();
+        await foreach (var item in snapshot.ReadSince(cursor, limit, Ct))
+            read.Add((item.Seq, item.Event.Uuid));
+        return read;
+    }
 }

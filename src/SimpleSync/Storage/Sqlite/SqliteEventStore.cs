@@ -22,6 +22,7 @@ internal sealed partial class SqliteEventStore : IEventStore
     private readonly KeptValue<long> _head = new();
     private readonly KeptValue<long> _aclVersion = new();
     private readonly KeptUsers _users = new(KeptUsersCapacity);
+    private readonly RecentEvents _recent = new(maxEvents: 8192, maxPayloadBytes: 8 * 1024 * 1024);
 
     /// <summary>Users kept in memory at most (a few hundred bytes each); more are read each time.</summary>
     private const int KeptUsersCapacity = 10_000;
@@ -31,7 +32,7 @@ internal sealed partial class SqliteEventStore : IEventStore
         _database = database;
         Epoch = epoch;
         _changes = changes;
-        _writer = new SqliteWriter(database, changes, _head);
+        _writer = new SqliteWriter(database, changes, _head, _recent);
         _reads = new PreparedReads(database);
         _appends = new GroupCommit(_writer.CommitAsync, committed);
     }
@@ -117,7 +118,7 @@ internal sealed partial class SqliteEventStore : IEventStore
         ct.ThrowIfCancellationRequested();
         var head = Kept(_head, _changes.History,
             () => _reads.Run("SELECT coalesce(max(seq), 0) FROM events", command => (long)command.ExecuteScalar()!));
-        return Task.FromResult<IHistorySnapshot>(new SqliteSnapshot(_reads, head));
+        return Task.FromResult<IHistorySnapshot>(new SqliteSnapshot(_reads, _recent, head));
     }
 
     public Task<bool> IsHealthyAsync(CancellationToken ct)

@@ -3,8 +3,9 @@ namespace SimpleSync.Storage.Sqlite;
 /// <summary>
 /// A <see cref="PagedSnapshot"/> on SQLite: each page in its own short read, on a connection of
 /// <see cref="PreparedReads"/>, so no read transaction pins the WAL while a client downloads.
+/// Events past a cursor come from <see cref="RecentEvents"/> as far as it holds them.
 /// </summary>
-internal sealed class SqliteSnapshot(PreparedReads reads, long highestSeq) : PagedSnapshot(highestSeq)
+internal sealed class SqliteSnapshot(PreparedReads reads, RecentEvents recent, long highestSeq) : PagedSnapshot(highestSeq)
 {
     private const string Select = $"SELECT seq, {StoreRows.EventColumns} FROM events";
     private const string HistoryFrom = $"{Select} WHERE ts_key >= $ts AND seq <= $head ORDER BY ts_key, uuid LIMIT $limit";
@@ -13,6 +14,12 @@ internal sealed class SqliteSnapshot(PreparedReads reads, long highestSeq) : Pag
 
     protected override Task ReadPageAsync(PageQuery query, Page page, CancellationToken ct)
     {
+        if (query is PageQuery.Since since && recent.TryFill(since.Cursor, HighestSeq, page, out var through))
+        {
+            if (page.More || through >= HighestSeq)
+                return Task.CompletedTask;
+            query = new PageQuery.Since(through);
+        }
         var sql = query switch
         {
             PageQuery.HistoryFrom => HistoryFrom,
@@ -36,7 +43,7 @@ internal sealed class SqliteSnapshot(PreparedReads reads, long highestSeq) : Pag
                     break;
             }
             PreparedReads.Bind(command, "$head", HighestSeq);
-            PreparedReads.Bind(command, "$limit", page.Rows);
+            PreparedReads.Bind(command, "$limit", page.Rows - page.Events.Count);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {

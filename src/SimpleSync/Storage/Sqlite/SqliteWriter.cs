@@ -10,7 +10,7 @@ namespace SimpleSync.Storage.Sqlite;
 /// After a commit that added events it moves the history's change counter and, when no other
 /// writer moved it meanwhile, keeps the new head, so the requests that follow read no head.
 /// </summary>
-internal sealed class SqliteWriter(SqliteDatabase database, ChangeCounters changes, KeptValue<long> head) : IDisposable
+internal sealed class SqliteWriter(SqliteDatabase database, ChangeCounters changes, KeptValue<long> head, RecentEvents recent) : IDisposable
 {
     private SqliteConnection? _connection;
     private AppendStatements? _statements;
@@ -25,11 +25,13 @@ internal sealed class SqliteWriter(SqliteDatabase database, ChangeCounters chang
             // commit in between, and this commit's last seq is the head (seqs follow commit order).
             var before = changes.History;
             var results = Commit(_connection, _statements, batch);
-            if (LastAccepted(results) is { } last)
+            var accepted = Accepted(batch, results);
+            if (accepted.Count > 0)
             {
+                recent.Committed(accepted);
                 var after = changes.HistoryChanged();
                 if (after == before + 1)
-                    head.Offer(after, last);
+                    head.Offer(after, accepted[^1].Seq);
             }
             return Task.FromResult(results);
         }
@@ -57,18 +59,19 @@ internal sealed class SqliteWriter(SqliteDatabase database, ChangeCounters chang
         return results;
     }
 
-    private static long? LastAccepted(AppendOutcome[][] results)
+    /// <summary>The accepted events in seq order: the order they were appended in, under one lock.</summary>
+    private static List<SequencedEvent> Accepted(IReadOnlyList<IReadOnlyList<Event>> batch, AppendOutcome[][] results)
     {
-        long? last = null;
-        foreach (var outcomes in results)
+        var accepted = new List<SequencedEvent>();
+        for (var i = 0; i < batch.Count; i++)
         {
-            foreach (var outcome in outcomes)
+            for (var j = 0; j < results[i].Length; j++)
             {
-                if (outcome.Status == AppendStatus.Accepted && outcome.Seq > (last ?? 0))
-                    last = outcome.Seq;
+                if (results[i][j].Status == AppendStatus.Accepted)
+                    accepted.Add(new SequencedEvent(results[i][j].Seq, batch[i][j]));
             }
         }
-        return last;
+        return accepted;
     }
 
     public void Dispose()
