@@ -112,7 +112,7 @@ internal static class ServerApp
         // Through a factory so that the container owns the store and disposes it at shutdown,
         // which drains the append queue. Each commit is told to the live feed.
         services.AddSingleton(provider => EventStores.OpenAsync(options.Storage,
-            provider.GetRequiredService<HistoryFeed>().Committed, create: true, CancellationToken.None, keepReads: true).GetAwaiter().GetResult());
+            provider.GetRequiredService<HistoryFeed>().Committed, create: true, keepReads: true, CancellationToken.None).GetAwaiter().GetResult());
         services.AddSingleton(new TokenService(SigningKey.LoadOrCreate(options.Auth.JwtSecretFile), options.Auth, time));
         services.AddSingleton(new LoginThrottle(options.Auth, time));
         var hasher = new PasswordHasher(options.Auth.PasswordIterations);

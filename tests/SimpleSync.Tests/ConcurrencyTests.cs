@@ -138,7 +138,7 @@ public sealed class ConcurrencyTests
     /// <summary>Reads seq and uuid from the store itself, as the CLI would open it beside the server.</summary>
     private static async Task<List<(long Seq, string Uuid)>> ReadSeqsAsync(LiveServer server)
     {
-        await using var store = await EventStores.OpenAsync(server.Options.Storage, null, create: false, Ct);
+        await using var store = await EventStores.OpenAsync(server.Options.Storage, null, create: false, keepReads: false, Ct);
         await using var snapshot = await store.OpenSnapshotAsync(Ct);
         var rows = new List<(long, string)>();
         await foreach (var (seq, e) in snapshot.ReadSince(0, int.MaxValue, Ct))

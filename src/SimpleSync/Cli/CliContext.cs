@@ -39,7 +39,7 @@ internal sealed class CliContext(
     {
         try
         {
-            return await EventStores.OpenAsync(options.Storage, committed: null, create, CancellationToken.None);
+            return await EventStores.OpenAsync(options.Storage, committed: null, create, keepReads: false, CancellationToken.None);
         }
         catch (StoreMissingException ex)
         {

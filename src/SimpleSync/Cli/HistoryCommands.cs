@@ -44,30 +44,31 @@ internal static class HistoryCommands
         await using var store = await cli.OpenStoreAsync(options, create: false);
         if (file is null)
         {
-            await WriteHistoryAsync(store, cli.Out);
+            // Whole lines are decoded for the console's writer, so no character is split in two.
+            await WriteHistoryAsync(store, EncoderFor(cli.Out), chunk => cli.Out.WriteAsync(JsonLinesEncoding.GetString(chunk.Span)));
+            await cli.Out.FlushAsync();
             return CliApp.Ok;
         }
         // The history may hold anything users pushed: the file is private to its owner, staged under
         // a random name and renamed into place, so it is never half-written or written through a link.
         using var staged = PrivateFiles.Stage(file);
-        long count;
-        // Left open: Publish flushes the staged file to disk before it renames it.
-        await using (var text = new StreamWriter(staged.Stream, JsonLinesEncoding, ChunkBytes, leaveOpen: true))
-            count = await WriteHistoryAsync(store, text);
+        var count = await WriteHistoryAsync(store, EventJson.Encoder, chunk => staged.Stream.WriteAsync(chunk).AsTask());
         staged.Publish(overwrite: true);
         cli.Out.WriteLine($"exported {count} events to {file}");
         return CliApp.Ok;
     }
 
-    /// <summary>Writes one snapshot of the history as JSON Lines; returns the number of events.</summary>
-    private static async Task<long> WriteHistoryAsync(IEventStore store, TextWriter destination)
+    /// <summary>
+    /// Writes one snapshot of the history as JSON Lines, in chunks of whole lines of UTF-8 (the
+    /// console's writer flushes on every write, and a system call per event would dominate the
+    /// export); returns the number of events.
+    /// </summary>
+    private static async Task<long> WriteHistoryAsync(IEventStore store, JavaScriptEncoder encoder, Func<ReadOnlyMemory<byte>, Task> write)
     {
         long count = 0;
-        // Events are gathered into chunks: the console's writer flushes on every write, and a system
-        // call per event would dominate the export.
         var chunk = new ArrayBufferWriter<byte>(ChunkBytes + 4096);
         await using var snapshot = await store.OpenSnapshotAsync(CancellationToken.None);
-        await using var json = new Utf8JsonWriter(chunk, new JsonWriterOptions { Encoder = EncoderFor(destination) });
+        await using var json = new Utf8JsonWriter(chunk, new JsonWriterOptions { Encoder = encoder });
         await foreach (var e in snapshot.ReadHistory(0, CancellationToken.None))
         {
             EventJson.Write(json, e);
@@ -76,23 +77,18 @@ internal static class HistoryCommands
             json.Reset();
             count++;
             if (chunk.WrittenCount >= ChunkBytes)
-                await WriteChunkAsync(chunk, destination);
+            {
+                await write(chunk.WrittenMemory);
+                chunk.ResetWrittenCount();
+            }
         }
-        await WriteChunkAsync(chunk, destination);
-        await destination.FlushAsync();
+        await write(chunk.WrittenMemory);
         return count;
     }
 
-    /// <summary>Whole lines only, so no character is split between two chunks.</summary>
-    private static async Task WriteChunkAsync(ArrayBufferWriter<byte> chunk, TextWriter destination)
-    {
-        await destination.WriteAsync(JsonLinesEncoding.GetString(chunk.WrittenSpan));
-        chunk.ResetWrittenCount();
-    }
-
     /// <summary>
-    /// Text is written as it is where the writer's encoding holds every character (UTF-8, as a file
-    /// and the usual console); a console set to a narrower charset (ISO-8859-1, say) gets non-ASCII
+    /// Text is written as it is where the writer's encoding holds every character (UTF-8, as the
+    /// usual console); a console set to a narrower charset (ISO-8859-1, say) gets non-ASCII
     /// characters as JSON escapes instead, which import reads back unchanged, rather than as '?'.
     /// </summary>
     private static JavaScriptEncoder EncoderFor(TextWriter destination) =>

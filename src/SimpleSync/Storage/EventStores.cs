@@ -15,10 +15,11 @@ internal static class EventStores
     /// </param>
     /// <param name="keepReads">
     /// True for a server, which keeps the reads on every request's path in memory where its
-    /// backend can tell when another process changed them (SQLite: <see cref="ChangeCounters"/>).
+    /// backend can tell when another process changed them (SQLite: <see cref="ChangeCounters"/>);
+    /// false for a command, which reads every time and announces its changes.
     /// </param>
     public static async Task<IEventStore> OpenAsync(StorageSection storage, Action<IReadOnlyList<SequencedEvent>>? committed,
-        bool create, CancellationToken ct, bool keepReads = false)
+        bool create, bool keepReads, CancellationToken ct)
     {
         switch (storage.Provider)
         {

@@ -48,16 +48,17 @@ internal sealed class GroupCommit : IAsyncDisposable
         while (await _jobs.Reader.WaitToReadAsync())
         {
             batch.Clear();
-            var events = 0;
-            while (events < MaxEventsPerCommit && _jobs.Reader.TryRead(out var job))
+            var queued = 0;
+            while (queued < MaxEventsPerCommit && _jobs.Reader.TryRead(out var job))
             {
                 batch.Add(job);
-                events += job.Events.Count;
+                queued += job.Events.Count;
             }
+            var events = batch.ConvertAll(j => j.Events);
             AppendOutcome[][] results;
             try
             {
-                results = await _commit(batch.ConvertAll(j => j.Events));
+                results = await _commit(events);
             }
             catch (Exception ex)
             {
@@ -66,11 +67,12 @@ internal sealed class GroupCommit : IAsyncDisposable
                     job.Completion.TrySetException(ex);
                 continue;
             }
-            Report(batch, results);
+            Report(batch, events, results);
         }
     }
 
-    private void Report(List<AppendJob> batch, AppendOutcome[][] results)
+    /// <summary>The accepted events of a committed batch with their seqs, in seq order (the order they were appended in).</summary>
+    public static List<SequencedEvent> Accepted(IReadOnlyList<IReadOnlyList<Event>> batch, AppendOutcome[][] results)
     {
         var accepted = new List<SequencedEvent>();
         for (var i = 0; i < batch.Count; i++)
@@ -78,9 +80,15 @@ internal sealed class GroupCommit : IAsyncDisposable
             for (var j = 0; j < results[i].Length; j++)
             {
                 if (results[i][j].Status == AppendStatus.Accepted)
-                    accepted.Add(new SequencedEvent(results[i][j].Seq, batch[i].Events[j]));
+                    accepted.Add(new SequencedEvent(results[i][j].Seq, batch[i][j]));
             }
         }
+        return accepted;
+    }
+
+    private void Report(List<AppendJob> batch, List<IReadOnlyList<Event>> events, AppendOutcome[][] results)
+    {
+        var accepted = Accepted(events, results);
         if (accepted.Count > 0)
             _committed?.Invoke(accepted);
         for (var i = 0; i < batch.Count; i++)

@@ -51,7 +51,7 @@ public sealed class InjectedStreamsTests
     private static async Task<StoredUser?> FindUserAsync(CliWorkspace workspace, string name)
     {
         var storage = new StorageSection { SqlitePath = workspace.DatabaseFile };
-        await using var store = await EventStores.OpenAsync(storage, committed: null, create: false, Ct);
+        await using var store = await EventStores.OpenAsync(storage, committed: null, create: false, keepReads: false, Ct);
         return await store.FindUserByNameAsync(name, Ct);
     }
 

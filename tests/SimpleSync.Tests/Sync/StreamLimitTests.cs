@@ -117,7 +117,7 @@ public sealed class StreamLimitTests
         await using var stream = await OpenAsync(alice);
 
         // As `simple-sync user passwd` does: its own store over the same file, a new stamp.
-        await using (var cli = await EventStores.OpenAsync(server.Options.Storage, null, create: false, Ct))
+        await using (var cli = await EventStores.OpenAsync(server.Options.Storage, null, create: false, keepReads: false, Ct))
             Assert.True(await cli.UpdateUserAsync(aliceUuid, null, "pbkdf2-sha256$1$AA==$AA==", "a-new-stamp", time.GetUtcNow(), Ct));
 
         var (end, advanced) = await AdvanceUntilAsync(time, stream, "end", TimeSpan.FromSeconds(1), Heartbeat);

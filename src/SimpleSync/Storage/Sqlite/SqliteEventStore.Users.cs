@@ -13,7 +13,8 @@ internal sealed partial class SqliteEventStore
     public Task<StoredUser?> FindUserByUuidAsync(string uuid, CancellationToken ct)
     {
         var count = _changes.Access;
-        return Task.FromResult(_changes.KeepsReads ? _users.Find(count, uuid, () => FindUser("uuid = $key", uuid)) : FindUser("uuid = $key", uuid));
+        StoredUser? Read() => FindUser("uuid = $key", uuid);
+        return Task.FromResult(_changes.KeepsReads ? _users.Find(count, uuid, Read) : Read());
     }
 
     public Task<IReadOnlyList<StoredUser>> ListUsersAsync(CancellationToken ct) =>

@@ -25,10 +25,12 @@ internal sealed class SqliteWriter(SqliteDatabase database, ChangeCounters chang
             // commit in between, and this commit's last seq is the head (seqs follow commit order).
             var before = changes.History;
             var results = Commit(_connection, _statements, batch);
-            var accepted = Accepted(batch, results);
+            var accepted = GroupCommit.Accepted(batch, results);
             if (accepted.Count > 0)
             {
                 recent.Committed(accepted);
+                // A command that cannot open the change file throws here, after its commit, unlike
+                // every other failure of this method; its message says the events are stored.
                 var after = changes.HistoryChanged();
                 if (after == before + 1)
                     head.Offer(after, accepted[^1].Seq);
@@ -57,21 +59,6 @@ internal sealed class SqliteWriter(SqliteDatabase database, ChangeCounters chang
         }
         tx.Commit();
         return results;
-    }
-
-    /// <summary>The accepted events in seq order: the order they were appended in, under one lock.</summary>
-    private static List<SequencedEvent> Accepted(IReadOnlyList<IReadOnlyList<Event>> batch, AppendOutcome[][] results)
-    {
-        var accepted = new List<SequencedEvent>();
-        for (var i = 0; i < batch.Count; i++)
-        {
-            for (var j = 0; j < results[i].Length; j++)
-            {
-                if (results[i][j].Status == AppendStatus.Accepted)
-                    accepted.Add(new SequencedEvent(results[i][j].Seq, batch[i][j]));
-            }
-        }
-        return accepted;
     }
 
     public void Dispose()
