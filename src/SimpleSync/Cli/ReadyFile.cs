@@ -10,6 +10,8 @@ namespace SimpleSync.Cli;
 /// </summary>
 internal sealed class ReadyFile(string path)
 {
+    private byte[]? _written;
+
     /// <summary>
     /// Refuses, before anything is served, a path whose directory is missing or cannot take a
     /// new file, by staging (and discarding) a file there as the real write will.
@@ -58,10 +60,17 @@ internal sealed class ReadyFile(string path)
         }
     }
 
+    /// <summary>
+    /// Writes the file. The path is checked again first: the server creates files while it starts
+    /// (the database, the JWT secret, the first admin password), and a ready file named after one of
+    /// them must not replace it. Refused like at <see cref="Check"/>, and the server stops.
+    /// </summary>
     public void Write(IReadOnlyList<string> urls, string store)
     {
-        using var staged = PrivateFiles.Stage(path);
-        using (var json = new Utf8JsonWriter(staged.Stream))
+        if (File.Exists(path) && !IsReadyFile(path))
+            throw new UsageException($"serve: {ServeCommand.ReadyFileOption} {path} was created while the server started (it is one of its own files); it is left as it is (name a new file)");
+        var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteStartArray("urls");
@@ -73,10 +82,27 @@ internal sealed class ReadyFile(string path)
             json.WriteString("store", store);
             json.WriteEndObject();
         }
-        staged.Stream.WriteByte((byte)'\n');
+        buffer.WriteByte((byte)'\n');
+        _written = buffer.ToArray();
+        using var staged = PrivateFiles.Stage(path);
+        staged.Stream.Write(_written);
         staged.Publish(overwrite: true);
     }
 
-    /// <summary>Gone at a clean stop, so a file that remains means the server did not stop cleanly.</summary>
-    public void Remove() => File.Delete(path);
+    /// <summary>
+    /// Gone at a clean stop, so a file that remains means the server did not stop cleanly. Only the
+    /// file this server wrote is removed: whatever replaced it since is left as it is.
+    /// </summary>
+    public void Remove()
+    {
+        try
+        {
+            if (_written is not null && new FileInfo(path) is { Exists: true, Length: <= 64 * 1024 } && File.ReadAllBytes(path).AsSpan().SequenceEqual(_written))
+                File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left in place: a stale ready file says the server did not stop cleanly, no worse.
+        }
+    }
 }

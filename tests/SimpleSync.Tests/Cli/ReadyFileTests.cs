@@ -70,4 +70,37 @@ public sealed class ReadyFileTests
         Assert.Equal(config, await File.ReadAllTextAsync(workspace.ConfigFile, TestContext.Current.CancellationToken));
         Assert.False(Directory.Exists(workspace.Data("")), "the store was created although the server never started");
     }
+
+    public static TheoryData<string> FilesTheServerCreates() => ["jwt-secret", "initial-admin-password", "simple-sync.db", "simple-sync.db-changes"];
+
+    [Theory]
+    [MemberData(nameof(FilesTheServerCreates))]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_ready_file_path_that_names_a_file_the_server_creates_as_it_starts_stops_it_and_the_file_stays(string name)
+    {
+        using var workspace = new CliWorkspace();
+        var path = workspace.Data(name);
+        Directory.CreateDirectory(workspace.Data(""), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        // The file does not exist yet when the path is checked; the server creates it while it starts.
+        var result = await workspace.RunAsync("serve", "--ready-file", path);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("was created while the server started", result.SingleErrorLine);
+        Assert.True(File.Exists(path), $"{name} was removed");
+        Assert.DoesNotContain("\"urls\"", await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_file_that_replaced_the_ready_file_while_the_server_ran_is_left_at_the_stop()
+    {
+        using var workspace = new CliWorkspace();
+        await using var server = await workspace.ServeAsync();
+        var path = server.ReadyFilePath!;
+
+        await File.WriteAllTextAsync(path, "something else\n", TestContext.Current.CancellationToken);
+        Assert.Equal(0, await server.StopAsync());
+
+        Assert.Equal("something else\n", await File.ReadAllTextAsync(path, TestContext.Current.CancellationToken));
+    }
 }
