@@ -144,6 +144,45 @@ public sealed class KeptReadsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_server_whose_change_file_was_deleted_makes_a_new_one_and_reads_everything_again()
+    {
+        await using var server = SqliteEventStore.Open(DatabasePath, changeFileCheck: TimeSpan.Zero);
+        await server.CreateUserAsync(Alice, Ct);
+        Assert.Equal("stamp-1", (await server.FindUserByUuidAsync("user-alice", Ct))!.SecurityStamp);
+        Assert.Equal(0, await server.HeadAsync(Ct));
+
+        File.Delete(ChangesPath);
+        await using (var command = SqliteEventStore.Open(DatabasePath, keepReads: false))
+        {
+            // No file to tell: the command cannot announce these.
+            Assert.True(await command.UpdateUserAsync("user-alice", null, "hash-2", "stamp-2", At, Ct));
+            await command.AppendAsync([TestEvents.New("user-alice")], Ct);
+        }
+        Assert.False(File.Exists(ChangesPath));
+
+        Assert.Equal("stamp-2", (await server.FindUserByUuidAsync("user-alice", Ct))!.SecurityStamp);
+        Assert.Equal(1, await server.HeadAsync(Ct));
+        Assert.True(File.Exists(ChangesPath), "the server did not make a new change file");
+    }
+
+    [Fact]
+    public async Task A_server_whose_change_file_was_replaced_reads_everything_again()
+    {
+        await using var server = SqliteEventStore.Open(DatabasePath, changeFileCheck: TimeSpan.Zero);
+        await server.CreateUserAsync(Alice, Ct);
+        Assert.False((await server.FindUserByUuidAsync("user-alice", Ct))!.Admin);
+
+        // Another file renamed over it: the command announces to that one, which the server never mapped.
+        var other = _dir.File("other-changes");
+        await File.WriteAllBytesAsync(other, new byte[4096], Ct);
+        File.Move(other, ChangesPath, overwrite: true);
+        await using (var command = SqliteEventStore.Open(DatabasePath, keepReads: false))
+            Assert.True(await command.SetAdminAsync("user-alice", true, Ct));
+
+        Assert.True((await server.FindUserByUuidAsync("user-alice", Ct))!.Admin);
+    }
+
+    [Fact]
     public async Task A_change_written_around_the_store_is_not_seen_until_the_counter_moves()
     {
         // What the change file documents: every writer must announce. This pins that the kept

@@ -25,11 +25,23 @@ internal sealed unsafe class ChangeCounters : IDisposable
     // Each counter on a cache line of its own: the history's moves on every commit.
     private const int AccessOffset = 0;
     private const int HistoryOffset = 64;
+    // A random id written by the process that makes the file: how a server tells that the file it
+    // mapped is still the one at the path.
+    private const int IdOffset = 128;
+    // Counts are the file's counter plus the mapping's generation above this bit, so that a new
+    // file (the old one deleted or replaced) moves every count past all that were kept.
+    private const int GenerationShift = 48;
 
     private readonly string _path;
-    private readonly Mapping? _kept;
+    private readonly UnixFileMode? _mode;
+    private readonly TimeSpan _checkEvery;
+    private readonly List<Mapping> _retired = [];
+    private readonly Lock _remapping = new();
+    private volatile Current? _current;
+    private long _nextCheck;
 
-    private ChangeCounters(string path, Mapping? kept) => (_path, _kept) = (path, kept);
+    private ChangeCounters(string path, UnixFileMode? mode, TimeSpan checkEvery, Current? current) =>
+        (_path, _mode, _checkEvery, _current) = (path, mode, checkEvery, current);
 
     /// <summary>The file beside <paramref name="databasePath"/>.</summary>
     public static string PathFor(string databasePath) => databasePath + "-changes";
@@ -37,15 +49,17 @@ internal sealed unsafe class ChangeCounters : IDisposable
     /// <summary>
     /// For a server: the file is created when missing, with the database file's permissions (as
     /// SQLite gives its -wal and -shm files), and stays mapped, so reading a counter is one load
-    /// from memory and values may be kept (<see cref="KeepsReads"/>).
+    /// from memory and values may be kept (<see cref="KeepsReads"/>). At most every
+    /// <paramref name="checkEvery"/> a read also checks that the path still names the mapped file;
+    /// if it was deleted or replaced, a new one is mapped and every kept value is read again.
     /// </summary>
-    public static ChangeCounters Mapped(string databasePath)
+    public static ChangeCounters Mapped(string databasePath, TimeSpan checkEvery)
     {
         var path = PathFor(databasePath);
         UnixFileMode? mode = OperatingSystem.IsWindows() ? null
             : File.GetUnixFileMode(databasePath) & (UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead |
                 UnixFileMode.GroupWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite);
-        return new ChangeCounters(path, Mapping.Open(path, create: true, mode) ?? throw new IOException($"{path}: could not be created"));
+        return new ChangeCounters(path, mode, checkEvery, Map(path, mode, generation: 0));
     }
 
     /// <summary>
@@ -54,16 +68,16 @@ internal sealed unsafe class ChangeCounters : IDisposable
     /// started before the commit is told, and one that started after it reads the change itself.
     /// Never creating the file keeps a CLI run as root from leaving one the server cannot open.
     /// </summary>
-    public static ChangeCounters Announcing(string databasePath) => new(PathFor(databasePath), kept: null);
+    public static ChangeCounters Announcing(string databasePath) => new(PathFor(databasePath), null, TimeSpan.Zero, current: null);
 
     /// <summary>True when values read may be kept in memory against these counters.</summary>
-    public bool KeepsReads => _kept is not null;
+    public bool KeepsReads => _current is not null;
 
     /// <summary>Moves after each commit that changes users, admins or the ACL.</summary>
-    public long Access => _kept?.Read(AccessOffset) ?? 0;
+    public long Access => Read(AccessOffset);
 
     /// <summary>Moves after each commit that adds to the history.</summary>
-    public long History => _kept?.Read(HistoryOffset) ?? 0;
+    public long History => Read(HistoryOffset);
 
     /// <summary>Announces a committed change of users, admins or the ACL; returns the new count.</summary>
     public long AccessChanged() => Increment(AccessOffset);
@@ -71,10 +85,21 @@ internal sealed unsafe class ChangeCounters : IDisposable
     /// <summary>Announces a commit that added to the history; returns the new count.</summary>
     public long HistoryChanged() => Increment(HistoryOffset);
 
+    private long Read(int offset)
+    {
+        if (_current is null)
+            return 0;
+        var current = Checked();
+        return current.Count(current.Mapping.Read(offset));
+    }
+
     private long Increment(int offset)
     {
-        if (_kept is not null)
-            return _kept.Increment(offset);
+        if (_current is not null)
+        {
+            var current = Checked();
+            return current.Count(current.Mapping.Increment(offset));
+        }
         try
         {
             using var mapping = Mapping.Open(_path, create: false);
@@ -87,7 +112,66 @@ internal sealed unsafe class ChangeCounters : IDisposable
         }
     }
 
-    public void Dispose() => _kept?.Dispose();
+    /// <summary>The current mapping, after checking (at most every <see cref="_checkEvery"/>) that the path still names its file.</summary>
+    private Current Checked()
+    {
+        var current = _current!;
+        var now = Environment.TickCount64;
+        if (now < Volatile.Read(ref _nextCheck))
+            return current;
+        lock (_remapping)
+        {
+            current = _current!;
+            if (now < _nextCheck)
+                return current;
+            _nextCheck = now + (long)_checkEvery.TotalMilliseconds;
+            if (IdAtPath() == current.Id)
+                return current;
+            // Deleted, truncated or replaced: the old mapping may still be read by another thread
+            // this moment, so it is retired, not closed, until the store is disposed.
+            _retired.Add(current.Mapping);
+            var fresh = Map(_path, _mode, current.Generation + 1);
+            _current = fresh;
+            return fresh;
+        }
+    }
+
+    /// <summary>The id in the file now at the path, read through a file handle; 0 when there is none.</summary>
+    private long IdAtPath()
+    {
+        try
+        {
+            using var file = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> id = stackalloc byte[sizeof(long)];
+            return RandomAccess.Read(file, id, IdOffset) == id.Length ? BitConverter.ToInt64(id) : 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
+    private static Current Map(string path, UnixFileMode? mode, long generation)
+    {
+        var mapping = Mapping.Open(path, create: true, mode) ?? throw new IOException($"{path}: could not be created");
+        mapping.ClaimId(IdOffset);
+        return new Current(mapping, generation, mapping.Read(IdOffset));
+    }
+
+    public void Dispose()
+    {
+        lock (_remapping)
+        {
+            _current?.Mapping.Dispose();
+            foreach (var retired in _retired)
+                retired.Dispose();
+        }
+    }
+
+    private sealed record Current(Mapping Mapping, long Generation, long Id)
+    {
+        public long Count(long raw) => (Generation << GenerationShift) + raw;
+    }
 
     /// <summary>The file mapped read-write; counters are 8-byte aligned, so loads and increments are atomic.</summary>
     private sealed class Mapping : IDisposable
@@ -166,6 +250,15 @@ internal sealed unsafe class ChangeCounters : IDisposable
         public long Read(int offset) => Volatile.Read(ref *(long*)(_base + offset));
 
         public long Increment(int offset) => Interlocked.Increment(ref *(long*)(_base + offset));
+
+        /// <summary>Writes a random non-zero id at <paramref name="offset"/> unless another process already did.</summary>
+        public void ClaimId(int offset)
+        {
+            var id = 0L;
+            while (id == 0)
+                id = BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(sizeof(long)));
+            Interlocked.CompareExchange(ref *(long*)(_base + offset), id, 0);
+        }
 
         public void Dispose()
         {

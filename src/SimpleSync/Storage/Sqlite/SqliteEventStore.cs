@@ -58,11 +58,15 @@ internal sealed partial class SqliteEventStore : IEventStore
     /// True for a server: the hot reads are kept in memory against the file's change counters.
     /// False for a short-lived command: it reads every time and only announces its changes.
     /// </param>
-    public static SqliteEventStore Open(string path, Action<IReadOnlyList<SequencedEvent>>? committed = null, bool keepReads = true)
+    /// <param name="changeFileCheck">How often a server checks that its change file is still the one at its path (1 s).</param>
+    public static SqliteEventStore Open(string path, Action<IReadOnlyList<SequencedEvent>>? committed = null, bool keepReads = true,
+        TimeSpan? changeFileCheck = null)
     {
         var database = new SqliteDatabase(path);
         database.Initialise();
-        var changes = keepReads ? ChangeCounters.Mapped(database.Path) : ChangeCounters.Announcing(database.Path);
+        var changes = keepReads
+            ? ChangeCounters.Mapped(database.Path, changeFileCheck ?? TimeSpan.FromSeconds(1))
+            : ChangeCounters.Announcing(database.Path);
         try
         {
             using var connection = database.OpenForWrite();
